@@ -1,0 +1,46 @@
+import { VerbatimError } from "../errors.js";
+import type { SynonymMap } from "../index/lexicon.js";
+import { type SearchMode, type SearchResult, search } from "../index/search.js";
+import type { IndexStore } from "../index/store.js";
+import type { Answer } from "../types.js";
+import { type ExtractiveOptions, composeExtractive } from "./extractive.js";
+
+/** Longest question the pipeline accepts; longer text is cut (doors may refuse earlier, politely). */
+export const MAX_QUESTION_CHARS = 10_000;
+
+/** What the answer pipeline needs from its caller. */
+export interface AskDeps {
+  store: IndexStore;
+  synonyms?: SynonymMap;
+}
+
+/** Options for `ask`. */
+export interface AskOptions extends Omit<ExtractiveOptions, "articleText"> {
+  mode?: SearchMode;
+  /** Passages to retrieve before composing (default 20). */
+  passages?: number;
+}
+
+/** Search the index, turning a question with nothing to search for into a user-facing error. */
+export function searchQuestion(deps: AskDeps, question: string, limit: number, mode?: SearchMode): SearchResult {
+  const text = question.slice(0, MAX_QUESTION_CHARS);
+  return search(deps.store, text, { limit, mode, synonyms: deps.synonyms });
+}
+
+/** Answer a question extractively: search, then pick verbatim quotes. Never throws for odd input. */
+export function ask(deps: AskDeps, question: string, options: AskOptions = {}): Answer {
+  let result: SearchResult;
+  try {
+    result = searchQuestion(deps, question, options.passages ?? 20, options.mode);
+  } catch (error) {
+    if (error instanceof VerbatimError && error.code === "EMPTY_QUERY") {
+      return { question, status: "nothing-relevant", quotes: [], reason: error.message };
+    }
+    throw error;
+  }
+  const { store } = deps;
+  return composeExtractive(question, result, { docFreq: (s) => store.docFreq(s), total: () => store.totalPassages() }, {
+    ...options,
+    articleText: (id) => store.getArticle(id)?.text ?? null,
+  });
+}

@@ -1,0 +1,163 @@
+import { matchedTerms } from "../index/search.js";
+import type { SearchResult } from "../index/search.js";
+import { quoteUnits } from "../index/sentences.js";
+import { stemSet } from "../index/terms.js";
+import { type QueryTerm, termOptions } from "../index/query.js";
+import type { Answer, Hit, Quote } from "../types.js";
+import { quoteLink } from "./fragment.js";
+
+/** Corpus statistics the composer weighs terms with. */
+export interface TermStats {
+  /** Passages containing a stem. */
+  docFreq(stem: string): number;
+  /** Passages in the corpus. */
+  total(): number;
+}
+
+/** Options for the extractive composer. */
+export interface ExtractiveOptions {
+  /** Quotes at most (default 3). */
+  maxQuotes?: number;
+  /** Distinct articles at most (default 3). */
+  maxArticles?: number;
+  /** Share of the question's term weight the best passage must cover to count as relevant (default 0.5). */
+  minCoverage?: number;
+  /** How many of the top passages sentences are drawn from (default 6). */
+  candidatePassages?: number;
+  /** A later quote must score at least this share of the best one (default 0.35). */
+  relativeFloor?: number;
+  /** Full text of an article, so that links point at the first occurrence; the passage is used when absent. */
+  articleText?: (articleId: string) => string | null;
+}
+
+/** Inverse document frequency weight of each term; a term the corpus never contains weighs most. */
+export function termWeights(terms: QueryTerm[], stats: TermStats): Map<string, number> {
+  const n = Math.max(1, stats.total());
+  const weights = new Map<string, number>();
+  for (const term of terms) {
+    const df = Math.max(
+      0,
+      ...termOptions(term).map((opt) => Math.min(...opt.map((s) => stats.docFreq(s)))),
+    );
+    weights.set(term.stem, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
+  }
+  return weights;
+}
+
+function coverage(matched: Iterable<string>, weights: Map<string, number>, totalWeight: number): number {
+  let sum = 0;
+  for (const stem of matched) sum += weights.get(stem) ?? 0;
+  return totalWeight > 0 ? sum / totalWeight : 0;
+}
+
+interface Candidate {
+  hit: Hit;
+  hitRank: number;
+  start: number;
+  end: number;
+  sentenceStart: boolean;
+  sentenceEnd: boolean;
+  score: number;
+  /** Index of the unit in its passage, to merge neighbours. */
+  unit: number;
+  units: { start: number; end: number; sentenceStart: boolean; sentenceEnd: boolean }[];
+}
+
+// A sentence that opens with one of these leans on the one before it.
+const LEANS_BACK = /^(it|its|this|that|these|those|he|she|they|his|her|their|but|however|also|and|so|such|which|there)\b/i;
+
+/** Extend a unit backwards over a previous sentence when it cannot stand alone. */
+function widen(c: Candidate): { start: number; end: number; sentenceStart: boolean; sentenceEnd: boolean } {
+  const unit = c.units[c.unit];
+  if (!unit) return c;
+  const text = c.hit.passage.text.slice(unit.start, unit.end);
+  const prev = c.units[c.unit - 1];
+  const tooShort = unit.end - unit.start < 60;
+  if (prev && (tooShort || LEANS_BACK.test(text)) && prev.end - prev.start < 400) {
+    return { start: prev.start, end: unit.end, sentenceStart: prev.sentenceStart, sentenceEnd: unit.sentenceEnd };
+  }
+  return unit;
+}
+
+/**
+ * Build an extractive answer: from the top passages, the sentences (or clauses of long sentences) that best cover
+ * the question's terms, weighted by rarity and by their passage's rank. Every quote is an exact span of its article.
+ */
+export function composeExtractive(question: string, result: SearchResult, stats: TermStats, options: ExtractiveOptions = {}): Answer {
+  const maxQuotes = options.maxQuotes ?? 3;
+  const maxArticles = options.maxArticles ?? 3;
+  const minCoverage = options.minCoverage ?? 0.5;
+  const { query, hits } = result;
+  const weights = termWeights(query.terms, stats);
+  const totalWeight = [...weights.values()].reduce((a, b) => a + b, 0);
+  const candidates = hits.slice(0, options.candidatePassages ?? 6);
+  const best = Math.max(0, ...candidates.map((h) => coverage(h.terms, weights, totalWeight)));
+  if (candidates.length === 0 || best < minCoverage) {
+    return {
+      question,
+      status: "nothing-relevant",
+      quotes: [],
+      reason:
+        candidates.length === 0 ?
+          "No article in the corpus mentions these words."
+        : "The corpus mentions some of these words, but no passage is about what was asked.",
+    };
+  }
+
+  const topScore = Math.max(...candidates.map((h) => h.score), 1e-9);
+  const scored: Candidate[] = [];
+  candidates.forEach((hit, hitRank) => {
+    const text = hit.passage.text;
+    const units = quoteUnits(text);
+    units.forEach((u, i) => {
+      const stems = stemSet(text.slice(u.start, u.end));
+      const cov = coverage(matchedTerms(query, stems), weights, totalWeight);
+      if (cov === 0) return;
+      const length = u.end - u.start;
+      const lengthPrior = length < 40 ? 0.6 : length > 400 ? 0.8 : 1;
+      const score = (0.7 * cov + 0.3 * Math.max(0, hit.score / topScore)) * lengthPrior * (1 - 0.03 * hitRank);
+      scored.push({ hit, hitRank, ...u, score, unit: i, units });
+    });
+  });
+  scored.sort((a, b) => b.score - a.score);
+
+  const quotes: Quote[] = [];
+  const articles = new Set<string>();
+  const taken: { passageId: number; start: number; end: number }[] = [];
+  const seenText = new Set<string>();
+  const floor = (scored[0]?.score ?? 0) * (options.relativeFloor ?? 0.35);
+  for (const c of scored) {
+    if (quotes.length >= maxQuotes || c.score < floor) break;
+    const articleId = c.hit.article.id;
+    if (!articles.has(articleId) && articles.size >= maxArticles) continue;
+    const span = widen(c);
+    const pid = c.hit.passage.id;
+    if (taken.some((t) => t.passageId === pid && t.start < span.end && span.start < t.end)) continue;
+    const text = c.hit.passage.text.slice(span.start, span.end);
+    const key = text.toLowerCase().replace(/\s+/g, " ");
+    if (seenText.has(key)) continue;
+    seenText.add(key);
+    taken.push({ passageId: pid, start: span.start, end: span.end });
+    articles.add(articleId);
+    const start = c.hit.passage.start + span.start;
+    const end = c.hit.passage.start + span.end;
+    const full = options.articleText?.(articleId) ?? null;
+    const link =
+      full !== null ? quoteLink(c.hit.article.url, full, start, end)
+      : quoteLink(c.hit.article.url, c.hit.passage.text, span.start, span.end);
+    quotes.push({
+      text,
+      start,
+      end,
+      passage: c.hit.passage,
+      article: c.hit.article,
+      link,
+      cutStart: !span.sentenceStart,
+      cutEnd: !span.sentenceEnd,
+    });
+  }
+  if (quotes.length === 0) {
+    return { question, status: "nothing-relevant", quotes: [], reason: "No sentence in the best passages answers it." };
+  }
+  return { question, status: "answered", quotes };
+}

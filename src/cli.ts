@@ -1,0 +1,257 @@
+#!/usr/bin/env node
+import "dotenv/config";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { ask } from "./answer/ask.js";
+import { type Config, loadConfig } from "./config.js";
+import { VerbatimError, isUserFacing } from "./errors.js";
+import { runEval } from "./eval/run.js";
+import { type IngestReport, ingestPaths } from "./index/ingest.js";
+import { openCorpus } from "./index/open.js";
+import { search } from "./index/search.js";
+import type { IndexStore } from "./index/store.js";
+import { renderAnswerText, renderHitsText } from "./render/text.js";
+import type { Answer } from "./types.js";
+
+const USAGE = `Usage: verbatim <command> [options]
+
+Commands:
+  ingest [--index PATH] [PATH ...]        index files and folders (default: the data folder)
+  ask [--index PATH] [--json] "question"  answer with verbatim quotes
+  search [--index PATH] [--json] "query"  list matching passages
+  eval --docs FILE --questions FILE [--qrels FILE] [--json] [--limit N] [--mode auto|and|or]
+                                          measure retrieval and quoting on an evaluation set
+  stats [--index PATH] [--json]           what the index holds
+`;
+
+/** Output channels, so tests can capture them. */
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+};
+
+function summary(report: IngestReport): string {
+  return `Indexed ${report.files} file(s) in ${report.seconds.toFixed(2)} s: ${report.added} added, ${report.updated} updated, ${report.unchanged + report.unchangedFiles > 0 ? `${report.unchanged} unchanged article(s) and ${report.unchangedFiles} unchanged file(s), ` : ""}${report.removed} removed.`;
+}
+
+/** Answer to JSON in the shape other tools read. */
+export function answerJson(answer: Answer): object {
+  return {
+    status: answer.status,
+    question: answer.question,
+    ...(answer.prose ? { prose: answer.prose } : {}),
+    ...(answer.reason ? { reason: answer.reason } : {}),
+    quotes: answer.quotes.map((q) => ({
+      text: q.text,
+      title: q.article.title,
+      url: q.article.url,
+      link: q.link,
+      site: q.article.site,
+      published: q.article.publishedAt,
+      start: q.start,
+      end: q.end,
+      articleId: q.article.id,
+    })),
+  };
+}
+
+async function ensureIndexed(store: IndexStore, config: Config, io: Io, explicitIndex: boolean): Promise<void> {
+  // A fresh clone answers at once: an empty default index is filled from the data folder first.
+  if (explicitIndex || store.totalPassages() > 0 || !existsSync(config.dataDir)) return;
+  io.err(`The index is empty; indexing ${path.relative(process.cwd(), config.dataDir) || "."} first…`);
+  const report = await ingestPaths(store, [config.dataDir]);
+  for (const w of report.warnings) io.err(`warning: ${w}`);
+  io.err(summary(report));
+}
+
+/** Run the CLI with arguments (without `node cli.js`); returns the exit code. */
+export async function runCli(argv: string[], io: Io = defaultIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") {
+    io.out(USAGE);
+    return command ? 0 : 1;
+  }
+  try {
+    const config = loadConfig(env);
+    switch (command) {
+      case "ingest":
+        return await ingestCommand(rest, config, io);
+      case "ask":
+      case "search":
+        return await queryCommand(command, rest, config, io);
+      case "eval":
+        return await evalCommand(rest, config, io);
+      case "stats":
+        return statsCommand(rest, config, io);
+      default:
+        io.err(`Unknown command "${command}".\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (isUserFacing(error)) {
+      io.err(error.message);
+      return error.code === "USAGE" ? 2 : 1;
+    }
+    if (error instanceof TypeError && (error as NodeJS.ErrnoException).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      io.err(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new VerbatimError("USAGE", `${(error as Error).message}\n\n${USAGE}`);
+  }
+}
+
+async function ingestCommand(args: string[], config: Config, io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { index: { type: "string" } });
+  const { store } = openCorpus(config, values.index ? path.resolve(String(values.index)) : undefined);
+  try {
+    const paths = positionals.length > 0 ? positionals : [config.dataDir];
+    let lastShown = 0;
+    const report = await ingestPaths(store, paths, {
+      onProgress: (done, total) => {
+        const now = Date.now();
+        if (total > 20 && now - lastShown > 1000) {
+          lastShown = now;
+          io.err(`… ${done}/${total} files`);
+        }
+      },
+    });
+    for (const w of report.warnings) io.err(`warning: ${w}`);
+    io.out(summary(report));
+    const stats = store.stats();
+    io.out(`The index (${store.path}) holds ${stats.articles} article(s) in ${stats.passages} passage(s).`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+async function queryCommand(command: "ask" | "search", args: string[], config: Config, io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {
+    index: { type: "string" },
+    json: { type: "boolean" },
+    limit: { type: "string" },
+  });
+  const text = positionals.join(" ");
+  if (text.trim().length === 0) throw new VerbatimError("USAGE", `Give a ${command === "ask" ? "question" : "query"} in quotes.\n\n${USAGE}`);
+  const corpus = openCorpus(config, values.index ? path.resolve(String(values.index)) : undefined);
+  try {
+    await ensureIndexed(corpus.store, config, io, Boolean(values.index));
+    if (command === "ask") {
+      const answer = ask(corpus, text, { maxQuotes: config.maxQuotes });
+      io.out(values.json ? JSON.stringify(answerJson(answer), null, 2) : renderAnswerText(answer));
+      return 0;
+    }
+    const limit = Math.max(1, Math.min(100, Number(values.limit ?? 10) || 10));
+    const { hits } = search(corpus.store, text, { limit, synonyms: corpus.synonyms });
+    if (values.json) {
+      io.out(
+        JSON.stringify(
+          hits.map((h) => ({
+            score: h.score,
+            terms: h.terms,
+            text: h.passage.text,
+            start: h.passage.start,
+            end: h.passage.end,
+            articleId: h.article.id,
+            title: h.article.title,
+            url: h.article.url,
+            site: h.article.site,
+            published: h.article.publishedAt,
+          })),
+          null,
+          2,
+        ),
+      );
+    } else io.out(renderHitsText(hits));
+    return 0;
+  } finally {
+    corpus.store.close();
+  }
+}
+
+async function evalCommand(args: string[], config: Config, io: Io): Promise<number> {
+  const { values } = parse(args, {
+    docs: { type: "string" },
+    questions: { type: "string" },
+    qrels: { type: "string" },
+    json: { type: "boolean" },
+    limit: { type: "string" },
+    mode: { type: "string" },
+  });
+  if (!values.docs || !values.questions) throw new VerbatimError("USAGE", `eval needs --docs and --questions.\n\n${USAGE}`);
+  const mode = values.mode === undefined ? "auto" : String(values.mode);
+  if (mode !== "auto" && mode !== "and" && mode !== "or") throw new VerbatimError("USAGE", "--mode is auto, and or or.");
+  const { synonyms } = openCorpus({ ...config, indexPath: ":memory:" }, ":memory:");
+  const report = await runEval({
+    docs: String(values.docs),
+    questions: String(values.questions),
+    qrels: values.qrels ? String(values.qrels) : undefined,
+    limit: values.limit ? Number(values.limit) : undefined,
+    mode,
+    synonyms,
+    onWarning: (w) => io.err(`warning: ${w}`),
+  });
+  if (values.json) {
+    io.out(JSON.stringify(report));
+    return 0;
+  }
+  const pct = (v: number | null) => (v === null ? "—" : v.toFixed(3));
+  io.out(
+    [
+      `questions           ${report.questions}`,
+      `Recall@1            ${pct(report["recall@1"])}`,
+      `Recall@5            ${pct(report["recall@5"])}`,
+      `MRR@10              ${pct(report["mrr@10"])}`,
+      `nDCG@10             ${pct(report["ndcg@10"])}`,
+      `answer-in-quotes@1  ${pct(report["answerInQuotes@1"])}`,
+      `answer-in-quotes@3  ${pct(report["answerInQuotes@3"])}`,
+      `mean quote chars    ${report.meanQuoteChars.toFixed(0)}`,
+      `nothing-relevant    ${pct(report.nothingRelevant)}`,
+      `seconds             ${report.seconds.toFixed(1)} (ingest ${report.ingestSeconds.toFixed(2)})`,
+    ].join("\n"),
+  );
+  return 0;
+}
+
+function statsCommand(args: string[], config: Config, io: Io): number {
+  const { values } = parse(args, { index: { type: "string" }, json: { type: "boolean" } });
+  const { store } = openCorpus(config, values.index ? path.resolve(String(values.index)) : undefined);
+  try {
+    const stats = { ...store.stats(), indexBytes: store.sizeBytes(), path: store.path };
+    io.out(
+      values.json ?
+        JSON.stringify(stats, null, 2)
+      : `${stats.articles} article(s), ${stats.passages} passage(s), ${(stats.indexBytes / 1e6).toFixed(1)} MB at ${stats.path}\nnewest: ${stats.newest?.title ?? "—"}\nlast ingest: ${stats.lastIngestAt ?? "never"}`,
+    );
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+const invokedDirectly = process.argv[1] && path.resolve(process.argv[1]).replace(/\.[cm]?[jt]s$/, "") === new URL(import.meta.url).pathname.replace(/\.[cm]?[jt]s$/, "");
+if (invokedDirectly) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      process.stderr.write(`Unexpected error: ${(error as Error).stack ?? error}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,147 @@
+import { createHash } from "node:crypto";
+import { readFile, readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Article } from "../types.js";
+import { type ReadResult, finalizeArticle } from "./article.js";
+import { readJson, readJsonl } from "./readers/json.js";
+import { readMarkdown } from "./readers/markdown.js";
+import { type Manifest, readText } from "./readers/text.js";
+
+/** File name of the per-folder metadata manifest; never read as an article. */
+export const MANIFEST_NAME = "sources.json";
+
+const READABLE = new Set([".md", ".markdown", ".txt", ".html", ".htm", ".json", ".jsonl", ".ndjson"]);
+
+/** True when a file's extension is one the corpus readers know. */
+export function isReadable(file: string): boolean {
+  return READABLE.has(path.extname(file).toLowerCase()) && path.basename(file) !== MANIFEST_NAME;
+}
+
+/** Every readable file under the given paths (files or folders), sorted, skipping hidden folders. */
+export async function listFiles(paths: string[]): Promise<{ files: string[]; warnings: string[] }> {
+  const files: string[] = [];
+  const warnings: string[] = [];
+  const visit = async (p: string) => {
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(p);
+    } catch {
+      warnings.push(`${p}: no such file or folder`);
+      return;
+    }
+    if (info.isDirectory()) {
+      const entries = await readdir(p, { withFileTypes: true });
+      for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+        const child = path.join(p, entry.name);
+        if (entry.isDirectory()) await visit(child);
+        else if (entry.isFile() && isReadable(child)) files.push(path.resolve(child));
+      }
+    } else if (info.isFile()) {
+      if (isReadable(p)) files.push(path.resolve(p));
+      else warnings.push(`${p}: not a kind of file Verbatim reads (.md, .txt, .html, .json, .jsonl)`);
+    }
+  };
+  for (const p of paths) await visit(p);
+  return { files: [...new Set(files)], warnings };
+}
+
+/** A file read from disk: its content hash (for incremental ingest) and its articles. */
+export interface LoadedFile {
+  file: string;
+  hash: string;
+  articles: Article[];
+  warnings: string[];
+}
+
+const manifests = new Map<string, Promise<Manifest>>();
+
+async function manifestFor(dir: string): Promise<Manifest> {
+  let pending = manifests.get(dir);
+  if (!pending) {
+    pending = readFile(path.join(dir, MANIFEST_NAME), "utf8")
+      .then((raw) => {
+        const parsed: unknown = JSON.parse(raw);
+        return parsed && typeof parsed === "object" ? (parsed as Manifest) : {};
+      })
+      .catch(() => ({}));
+    manifests.set(dir, pending);
+  }
+  return pending;
+}
+
+/** Forget cached manifests (a long-running process calls this before each ingest). */
+export function clearManifestCache(): void {
+  manifests.clear();
+}
+
+/** Decode bytes as UTF-8 text, or say why they are not text. */
+export function decodeText(bytes: Uint8Array): string | { reason: string } {
+  if (bytes.length === 0) return { reason: "empty file" };
+  const head = bytes.subarray(0, 8192);
+  if (head.includes(0)) return { reason: "binary file (contains NUL bytes)" };
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return { reason: "not UTF-8 text" };
+  }
+}
+
+/** Parse already-decoded content by the file's kind. */
+export async function parseContent(
+  content: string,
+  source: string,
+  manifestEntry?: Record<string, unknown>,
+): Promise<ReadResult> {
+  switch (path.extname(source).toLowerCase()) {
+    case ".md":
+    case ".markdown":
+      return readMarkdown(content, source);
+    case ".html":
+    case ".htm": {
+      // The DOM library is loaded only when an HTML file is read: it costs a third of start-up.
+      const { readHtml } = await import("./readers/html.js");
+      return readHtml(content, source, typeof manifestEntry?.url === "string" ? manifestEntry.url : undefined);
+    }
+    case ".json":
+      return readJson(content, source);
+    case ".jsonl":
+    case ".ndjson":
+      return readJsonl(content, source);
+    default:
+      return readText(content, source, manifestEntry);
+  }
+}
+
+/** Read one file into articles; never throws: problems become warnings naming the file. */
+export async function loadFile(file: string, cwd = process.cwd()): Promise<LoadedFile> {
+  const source = path.relative(cwd, file).replaceAll("\\", "/") || path.basename(file);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    return { file, hash: "", articles: [], warnings: [`${source}: unreadable (${(error as NodeJS.ErrnoException).code ?? error})`] };
+  }
+  const hash = createHash("sha256").update(bytes).digest("hex");
+  const decoded = decodeText(bytes);
+  if (typeof decoded !== "string") return { file, hash, articles: [], warnings: [`${source}: skipped: ${decoded.reason}`] };
+  if (decoded.trim().length === 0) return { file, hash, articles: [], warnings: [`${source}: skipped: empty file`] };
+  const manifest = await manifestFor(path.dirname(file));
+  const entry = manifest[path.basename(file)];
+  let result: ReadResult;
+  try {
+    result = await parseContent(decoded, source, entry);
+  } catch (error) {
+    return { file, hash, articles: [], warnings: [`${source}: could not be parsed (${(error as Error).message})`] };
+  }
+  const fetchedAt = new Date().toISOString();
+  const articles: Article[] = [];
+  const warnings = [...result.warnings];
+  for (const draft of result.drafts) {
+    const article = finalizeArticle(draft, fetchedAt);
+    if (article) articles.push(article);
+    else warnings.push(`${draft.source}: skipped: no text left after cleaning`);
+  }
+  return { file, hash, articles, warnings };
+}
+

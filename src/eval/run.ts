@@ -1,0 +1,147 @@
+import { readFile } from "node:fs/promises";
+import { ask } from "../answer/ask.js";
+import { finalizeArticle } from "../corpus/article.js";
+import { readJsonl } from "../corpus/readers/json.js";
+import { upsertArticles } from "../index/ingest.js";
+import type { SynonymMap } from "../index/lexicon.js";
+import type { SearchMode } from "../index/search.js";
+import { IndexStore } from "../index/store.js";
+import type { Article } from "../types.js";
+import { answerInQuotes, mean, ndcgAt, recallAt, reciprocalRankAt } from "./metrics.js";
+
+/** One evaluation question, in the format of the shared evaluation sets. */
+export interface EvalQuestion {
+  id: string;
+  question: string;
+  answers: string[];
+  doc_ids: string[];
+}
+
+/** The report `npm run eval -- --json` prints; other tools read these keys. */
+export interface EvalReport {
+  questions: number;
+  "recall@1": number;
+  "recall@5": number;
+  "mrr@10": number;
+  "ndcg@10": number | null;
+  "answerInQuotes@1": number | null;
+  "answerInQuotes@3": number | null;
+  meanQuoteChars: number;
+  nothingRelevant: number;
+  seconds: number;
+  ingestSeconds: number;
+}
+
+/** Options for `runEval`. */
+export interface EvalOptions {
+  docs: string;
+  questions: string;
+  qrels?: string;
+  /** Index file to build (default in memory). */
+  indexPath?: string;
+  mode?: SearchMode;
+  synonyms?: SynonymMap;
+  /** Evaluate only the first N questions. */
+  limit?: number;
+  onWarning?: (message: string) => void;
+}
+
+/** Parse BEIR-style qrels (`query-id  corpus-id  score`, header line). */
+export function parseQrels(text: string): Map<string, Map<string, number>> {
+  const qrels = new Map<string, Map<string, number>>();
+  for (const [i, line] of text.split("\n").entries()) {
+    const [q, d, s] = line.trim().split(/\t|\s+/);
+    if (!q || !d || (i === 0 && Number.isNaN(Number(s)))) continue;
+    const score = Number(s ?? 1);
+    if (!qrels.has(q)) qrels.set(q, new Map());
+    qrels.get(q)?.set(d, score);
+  }
+  return qrels;
+}
+
+/** Build an index of the documents, ask every question, and measure retrieval and quoting. */
+export async function runEval(options: EvalOptions): Promise<EvalReport> {
+  const started = performance.now();
+  const docs = readJsonl(await readFile(options.docs, "utf8"), options.docs);
+  for (const w of docs.warnings) options.onWarning?.(w);
+  const fetchedAt = new Date().toISOString();
+  const articles = docs.drafts.map((d) => finalizeArticle(d, fetchedAt)).filter((a): a is Article => a !== null);
+  const store = new IndexStore(options.indexPath ?? ":memory:");
+  try {
+    const ingestStart = performance.now();
+    upsertArticles(store, articles);
+    const ingestSeconds = (performance.now() - ingestStart) / 1000;
+
+    const parsed = readQuestions(await readFile(options.questions, "utf8"));
+    const questions = options.limit ? parsed.slice(0, options.limit) : parsed;
+    const qrels = options.qrels ? parseQrels(await readFile(options.qrels, "utf8")) : null;
+    const hasAnswers = questions.some((q) => q.answers.length > 0);
+
+    const r1: number[] = [];
+    const r5: number[] = [];
+    const mrr: number[] = [];
+    const ndcg: number[] = [];
+    const aiq1: number[] = [];
+    const aiq3: number[] = [];
+    const quoteChars: number[] = [];
+    let nothing = 0;
+    for (const q of questions) {
+      const relevance = qrels?.get(q.id) ?? new Map(q.doc_ids.map((d) => [d, 1]));
+      const gold = new Set([...relevance.keys()]);
+      const answer = ask({ store, synonyms: options.synonyms }, q.question, { passages: 50, mode: options.mode });
+      const ranked = rankedArticles(store, q.question, options);
+      r1.push(recallAt(ranked, gold, 1));
+      r5.push(recallAt(ranked, gold, 5));
+      mrr.push(reciprocalRankAt(ranked, gold, 10));
+      if (qrels) ndcg.push(ndcgAt(ranked, relevance, 10));
+      if (answer.status === "nothing-relevant") nothing++;
+      const texts = answer.quotes.map((x) => x.text);
+      for (const t of texts) quoteChars.push(t.length);
+      if (q.answers.length > 0) {
+        aiq1.push(answerInQuotes(texts, q.answers, 1) ? 1 : 0);
+        aiq3.push(answerInQuotes(texts, q.answers, 3) ? 1 : 0);
+      }
+    }
+    return {
+      questions: questions.length,
+      "recall@1": mean(r1),
+      "recall@5": mean(r5),
+      "mrr@10": mean(mrr),
+      "ndcg@10": qrels ? mean(ndcg) : null,
+      "answerInQuotes@1": hasAnswers ? mean(aiq1) : null,
+      "answerInQuotes@3": hasAnswers ? mean(aiq3) : null,
+      meanQuoteChars: mean(quoteChars),
+      nothingRelevant: questions.length ? nothing / questions.length : 0,
+      seconds: (performance.now() - started) / 1000,
+      ingestSeconds,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+import { search } from "../index/search.js";
+
+function rankedArticles(store: IndexStore, question: string, options: EvalOptions): string[] {
+  let hits: ReturnType<typeof search>["hits"];
+  try {
+    hits = search(store, question, { limit: 50, mode: options.mode, synonyms: options.synonyms }).hits;
+  } catch {
+    return [];
+  }
+  const ids: string[] = [];
+  for (const h of hits) if (!ids.includes(h.article.id)) ids.push(h.article.id);
+  return ids.slice(0, 10);
+}
+
+/** Parse a questions file (JSON lines of `{ id, question, answers, doc_ids }`). */
+export function readQuestions(text: string): EvalQuestion[] {
+  const out: EvalQuestion[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    const r = JSON.parse(line) as Partial<EvalQuestion>;
+    if (typeof r.question !== "string") continue;
+    out.push({ id: String(r.id ?? out.length), question: r.question, answers: r.answers ?? [], doc_ids: (r.doc_ids ?? []).map(String) });
+  }
+  return out;
+}

@@ -1,0 +1,100 @@
+import path from "node:path";
+import { type LoadedFile, clearManifestCache, listFiles, loadFile } from "../corpus/load.js";
+import type { Article } from "../types.js";
+import type { IndexStore } from "./store.js";
+
+/** What an ingest did, for the CLI and logs. */
+export interface IngestReport {
+  files: number;
+  unchangedFiles: number;
+  added: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+  warnings: string[];
+  seconds: number;
+}
+
+/** Options for `ingestPaths`. */
+export interface IngestOptions {
+  /** Called after each file with the count done and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /** Folder ids of file articles are relative to. */
+  cwd?: string;
+}
+
+function emptyReport(): IngestReport {
+  return { files: 0, unchangedFiles: 0, added: 0, updated: 0, unchanged: 0, removed: 0, warnings: [], seconds: 0 };
+}
+
+/** Apply a list of articles (from any source) in one transaction; returns counts. */
+export function upsertArticles(store: IndexStore, articles: Article[], report: IngestReport = emptyReport()): IngestReport {
+  store.transaction(() => {
+    for (const article of articles) report[store.upsertArticle(article)]++;
+    if (report.added + report.updated > 0) store.bumpVersion();
+    else store.touchIngest();
+  });
+  return report;
+}
+
+function applyFile(store: IndexStore, loaded: LoadedFile, report: IngestReport): void {
+  const previous = new Set(store.sourceArticles(loaded.file));
+  const ids: string[] = [];
+  for (const article of loaded.articles) {
+    report[store.upsertArticle(article)]++;
+    ids.push(article.id);
+    previous.delete(article.id);
+  }
+  store.putSource(loaded.file, loaded.hash, ids);
+  for (const gone of previous) {
+    if (!store.claimedElsewhere(gone, loaded.file) && store.removeArticle(gone)) report.removed++;
+  }
+}
+
+function isUnder(file: string, root: string): boolean {
+  const rel = path.relative(root, file);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+/**
+ * Bring the index up to date with files and folders: unchanged files are skipped by content hash,
+ * changed articles replaced, articles of deleted files (under the given folders) removed.
+ * All changes land in one transaction, so a crash leaves the previous index as it was.
+ */
+export async function ingestPaths(store: IndexStore, paths: string[], options: IngestOptions = {}): Promise<IngestReport> {
+  const started = performance.now();
+  clearManifestCache();
+  const report = emptyReport();
+  const { files, warnings } = await listFiles(paths);
+  report.warnings.push(...warnings);
+  report.files = files.length;
+  const roots = paths.map((p) => path.resolve(p));
+  const seen = new Set(files);
+
+  // Files are read (async) inside the transaction so that memory stays bounded by one file;
+  // only this process writes, and WAL readers keep seeing the previous index until COMMIT.
+  store.db.exec("BEGIN IMMEDIATE");
+  try {
+    let done = 0;
+    for (const file of files) {
+      const loaded = await loadFile(file, options.cwd);
+      report.warnings.push(...loaded.warnings);
+      if (loaded.hash && loaded.hash === store.sourceHash(file)) report.unchangedFiles++;
+      // A file that yields nothing but warnings keeps what it gave before: bad input loses nothing.
+      else if (loaded.hash && (loaded.articles.length > 0 || loaded.warnings.length === 0)) applyFile(store, loaded, report);
+      options.onProgress?.(++done, files.length);
+    }
+    for (const known of store.sources()) {
+      if (seen.has(known) || !roots.some((root) => isUnder(known, root))) continue;
+      for (const orphan of store.deleteSource(known)) if (store.removeArticle(orphan)) report.removed++;
+    }
+    if (report.added + report.updated + report.removed > 0) store.bumpVersion();
+    else store.touchIngest();
+    store.db.exec("COMMIT");
+  } catch (error) {
+    if (store.db.inTransaction) store.db.exec("ROLLBACK");
+    throw error;
+  }
+  report.seconds = (performance.now() - started) / 1000;
+  return report;
+}

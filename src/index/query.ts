@@ -1,0 +1,77 @@
+import { VerbatimError } from "../errors.js";
+import { STOP_WORDS, type SynonymMap, synonymKey } from "./lexicon.js";
+import { fold, stem } from "./terms.js";
+
+/** A content term of a question: the word, its stem, and the words or phrases that may stand for it. */
+export interface QueryTerm {
+  /** The folded word, or a two-word phrase from the synonym list. */
+  word: string;
+  /** Its stem (the folded phrase for a phrase): the key for synonyms and document frequencies. */
+  stem: string;
+  /** Synonyms (folded words or phrases), not including the word itself. */
+  alternatives: string[];
+}
+
+/** A user's text reduced to what can be searched for. */
+export interface ParsedQuery {
+  text: string;
+  terms: QueryTerm[];
+}
+
+/** At most this many distinct terms are searched, however long the text. */
+export const MAX_QUERY_TERMS = 32;
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/**
+ * Reduce a user's text to content terms: words folded like the index folds them, stop words dropped,
+ * duplicates (by stem) dropped, synonyms attached. Never returns FTS syntax; see `toMatchExpression`.
+ */
+export function parseQuery(text: string, synonyms: SynonymMap = new Map()): ParsedQuery {
+  const words = [...text.matchAll(WORD)].map((m) => fold(m[0]));
+  if (words.length === 0) {
+    throw new VerbatimError("EMPTY_QUERY", "There is nothing to search for: ask with a few words about a topic.");
+  }
+  const terms: QueryTerm[] = [];
+  const seen = new Set<string>();
+  const content = words.filter((w) => !STOP_WORDS.has(w) && (w.length > 1 || /\p{N}/u.test(w)));
+  for (let i = 0; i < content.length && terms.length < MAX_QUERY_TERMS; i++) {
+    // A two-word synonym entry ("rare earth") makes the pair one phrase term.
+    const pair = i + 1 < content.length ? `${content[i]} ${content[i + 1]}` : null;
+    const phrase = pair && synonyms.has(pair) ? pair : null;
+    const word = phrase ?? content[i] ?? "";
+    if (phrase) i++;
+    const key = synonymKey(word);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    terms.push({ word, stem: key, alternatives: [...(synonyms.get(key) ?? [])] });
+  }
+  if (terms.length === 0) {
+    throw new VerbatimError(
+      "EMPTY_QUERY",
+      "That question has only common words in it: name a person, place, organisation or topic.",
+    );
+  }
+  return { text, terms };
+}
+
+/** An FTS5 string literal: the only way user text reaches MATCH, so its syntax is never interpreted. */
+export function ftsString(value: string): string {
+  return `"${value.replaceAll('"', '""')}"`;
+}
+
+/** One term as an FTS5 expression: the word, or the word OR its synonyms. */
+function termExpression(term: QueryTerm): string {
+  if (term.alternatives.length === 0) return ftsString(term.word);
+  return `(${[term.word, ...term.alternatives].map(ftsString).join(" OR ")})`;
+}
+
+/** The FTS5 MATCH expression for a parsed query: every term (`and`) or any term (`or`). */
+export function toMatchExpression(query: ParsedQuery, mode: "and" | "or"): string {
+  return query.terms.map(termExpression).join(mode === "and" ? " AND " : " OR ");
+}
+
+/** What counts as a match for a term: a list of options, each a list of stems that must all be present. */
+export function termOptions(term: QueryTerm): string[][] {
+  return [term.word, ...term.alternatives].map((w) => w.split(" ").map(stem));
+}

@@ -1,0 +1,54 @@
+import type { Hit } from "../types.js";
+import type { SynonymMap } from "./lexicon.js";
+import { type ParsedQuery, parseQuery, termOptions, toMatchExpression } from "./query.js";
+import { type IndexStore, type MatchRow, rowMeta, rowPassage } from "./store.js";
+import { stemSet } from "./terms.js";
+
+/** How the terms of a query are combined. `auto`: all terms first, any term when too few passages have all. */
+export type SearchMode = "auto" | "and" | "or";
+
+/** Options for `search`. */
+export interface SearchOptions {
+  /** How many passages at most (default 10). */
+  limit?: number;
+  mode?: SearchMode;
+  synonyms?: SynonymMap;
+}
+
+/** The result of a search: the parsed query (for answer composition) and the hits, best first. */
+export interface SearchResult {
+  query: ParsedQuery;
+  hits: Hit[];
+}
+
+/** Query terms a text covers (a term counts when any of its options has all its stems present). */
+export function matchedTerms(query: ParsedQuery, stems: Set<string>): string[] {
+  return query.terms.filter((t) => termOptions(t).some((opt) => opt.every((s) => stems.has(s)))).map((t) => t.stem);
+}
+
+function toHit(query: ParsedQuery, row: MatchRow): Hit {
+  const stems = stemSet(`${row.title}\n${row.text}`);
+  return { passage: rowPassage(row), article: rowMeta(row), score: row.score, terms: matchedTerms(query, stems) };
+}
+
+/**
+ * Search the index for passages. User text is parsed into terms and only ever reaches FTS5 as quoted strings,
+ * so FTS syntax in a question is searched for as words, never interpreted.
+ */
+export function search(store: IndexStore, input: string | ParsedQuery, options: SearchOptions = {}): SearchResult {
+  const query = typeof input === "string" ? parseQuery(input, options.synonyms) : input;
+  const limit = Math.max(1, Math.min(options.limit ?? 10, 1000));
+  const mode = options.mode ?? "auto";
+  let rows: MatchRow[] = [];
+  if (mode !== "or") rows = store.match(toMatchExpression(query, "and"), limit);
+  if (mode === "or" || (mode === "auto" && rows.length < limit && query.terms.length > 1)) {
+    const seen = new Set(rows.map((r) => r.id));
+    const andCount = rows.length;
+    for (const row of store.match(toMatchExpression(query, "or"), limit)) {
+      if (!seen.has(row.id)) rows.push(row);
+    }
+    // Passages with every term come first; the rest keep their BM25 order.
+    rows = [...rows.slice(0, andCount), ...rows.slice(andCount)].slice(0, limit);
+  }
+  return { query, hits: rows.map((row) => toHit(query, row)) };
+}

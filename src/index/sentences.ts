@@ -1,0 +1,72 @@
+/** A span of text by offsets. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+const segmenter = new Intl.Segmenter("en", { granularity: "sentence" });
+// A period after these does not end a sentence: "Mr. Wang said", "Jan. 5", "J. Smith".
+const TITLE_ABBR =
+  /(?:^|[\s(])(?:mr|mrs|ms|dr|prof|sr|jr|st|mt|gen|gov|sen|rep|col|lt|capt|sgt|vs|fig|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|[A-Z])\.$/i;
+// Dotted initials ("U.S.") end a sentence only when a capital follows.
+const INITIALS = /(?:^|[\s(])(?:\p{L}\.){2,4}$/u;
+
+/** Trim whitespace off a span of `text`. */
+function trimSpan(text: string, start: number, end: number): Span {
+  while (start < end && /\s/.test(text[start] ?? "")) start++;
+  while (end > start && /\s/.test(text[end - 1] ?? "")) end--;
+  return { start, end };
+}
+
+/** Sentence spans of `text[from, to)`, with offsets into `text`; abbreviations do not end sentences. */
+export function sentenceSpans(text: string, from = 0, to = text.length): Span[] {
+  const slice = text.slice(from, to);
+  const spans: Span[] = [];
+  for (const seg of segmenter.segment(slice)) {
+    const span = trimSpan(text, from + seg.index, from + seg.index + seg.segment.length);
+    if (span.end <= span.start) continue;
+    const prev = spans[spans.length - 1];
+    if (prev) {
+      const before = text.slice(prev.start, prev.end);
+      const next = text[span.start] ?? "";
+      if (TITLE_ABBR.test(before) || (INITIALS.test(before) && /[\p{Ll}\p{N}]/u.test(next))) {
+        prev.end = span.end;
+        continue;
+      }
+    }
+    spans.push(span);
+  }
+  return spans;
+}
+
+/** Sentences longer than this are split into clauses at semicolons, so that a quote stays a quote. */
+export const LONG_SENTENCE = 240;
+
+/**
+ * Quotable units of `text[from, to)`: sentences, and the clauses of long sentences split at ";".
+ * Each unit records whether it starts or ends a sentence, so that renderers can mark cuts.
+ */
+export function quoteUnits(text: string, from = 0, to = text.length): (Span & { sentenceStart: boolean; sentenceEnd: boolean })[] {
+  const units: (Span & { sentenceStart: boolean; sentenceEnd: boolean })[] = [];
+  for (const s of sentenceSpans(text, from, to)) {
+    if (s.end - s.start <= LONG_SENTENCE) {
+      units.push({ ...s, sentenceStart: true, sentenceEnd: true });
+      continue;
+    }
+    let clauseStart = s.start;
+    const body = text.slice(s.start, s.end);
+    const re = /;\s+/g;
+    let m: RegExpExecArray | null = re.exec(body);
+    const clauses: Span[] = [];
+    while (m) {
+      clauses.push(trimSpan(text, clauseStart, s.start + m.index));
+      clauseStart = s.start + m.index + m[0].length;
+      m = re.exec(body);
+    }
+    clauses.push(trimSpan(text, clauseStart, s.end));
+    clauses.forEach((c, i) => {
+      if (c.end > c.start) units.push({ ...c, sentenceStart: i === 0, sentenceEnd: i === clauses.length - 1 });
+    });
+  }
+  return units;
+}

@@ -1,0 +1,346 @@
+import { createHash } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { VerbatimError } from "../errors.js";
+import type { Article, ArticleMeta, Passage } from "../types.js";
+import { chunkArticle } from "./chunk.js";
+
+/** Bump when the schema changes; an index of another version must be rebuilt. */
+export const SCHEMA_VERSION = 1;
+/** BM25 weight of the title column against the body's 1.0. */
+export const TITLE_WEIGHT = 2.5;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+  id TEXT PRIMARY KEY, url TEXT, title TEXT NOT NULL, site TEXT, published_at TEXT, author TEXT,
+  text TEXT NOT NULL, fetched_at TEXT NOT NULL, source TEXT NOT NULL, hash TEXT NOT NULL, indexed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+  id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  ordinal INTEGER NOT NULL, start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id, ordinal);
+CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(
+  title, body, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS passage_vocab USING fts5vocab(passage_fts, row);
+CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, hash TEXT NOT NULL, ingested_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS source_articles (
+  path TEXT NOT NULL REFERENCES sources(path) ON DELETE CASCADE, article_id TEXT NOT NULL,
+  PRIMARY KEY (path, article_id)
+);
+CREATE INDEX IF NOT EXISTS source_articles_article ON source_articles(article_id);
+`;
+
+/** A row of the FTS search joined with its passage and article. */
+export interface MatchRow {
+  id: number;
+  article_id: string;
+  ordinal: number;
+  start_offset: number;
+  end_offset: number;
+  text: string;
+  url: string | null;
+  title: string;
+  site: string | null;
+  published_at: string | null;
+  author: string | null;
+  source: string;
+  score: number;
+}
+
+/** What an upsert did. */
+export type UpsertOutcome = "added" | "updated" | "unchanged";
+
+/** Figures about the corpus, for /help, /corpus stats and the CLI. */
+export interface IndexStats {
+  articles: number;
+  passages: number;
+  newest: { title: string; publishedAt: string | null; url: string | null } | null;
+  lastIngestAt: string | null;
+  version: number;
+}
+
+/** Hash of everything about an article that its index rows depend on. */
+export function articleHash(article: Article): string {
+  return createHash("sha256")
+    .update(JSON.stringify([article.url, article.title, article.site, article.publishedAt, article.author, article.text]))
+    .digest("hex");
+}
+
+/** Article metadata from a joined row. */
+export function rowMeta(row: Pick<MatchRow, "article_id" | "url" | "title" | "site" | "published_at" | "author" | "source">): ArticleMeta {
+  return {
+    id: row.article_id,
+    url: row.url,
+    title: row.title,
+    site: row.site,
+    publishedAt: row.published_at,
+    author: row.author,
+    source: row.source,
+  };
+}
+
+/**
+ * The SQLite index: articles, their passages with offsets, and an FTS5 index over them.
+ * One instance per process; prepared statements are made once and reused.
+ */
+export class IndexStore {
+  readonly db: Database.Database;
+  readonly path: string;
+  private readonly stmts;
+  private passageCount: number | null = null;
+  private readonly dfCache = new Map<string, number>();
+
+  constructor(file: string, options: { readonly?: boolean } = {}) {
+    this.path = file;
+    if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    try {
+      this.db = new Database(file, { readonly: options.readonly ?? false });
+    } catch (error) {
+      throw new VerbatimError("INDEX_FAILED", `Cannot open the index at ${file}: ${(error as Error).message}`, { cause: error });
+    }
+    // WAL lets the bot answer while an ingest writes; NORMAL sync is durable at each checkpoint and far faster.
+    if (!options.readonly) {
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma("synchronous = NORMAL");
+    }
+    this.db.pragma("foreign_keys = ON");
+    this.db.pragma("temp_store = MEMORY");
+    this.db.pragma("cache_size = -32000");
+    if (!options.readonly) this.migrate();
+    this.stmts = this.prepare();
+  }
+
+  private migrate(): void {
+    const hasMeta = this.db.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'").get();
+    if (hasMeta) {
+      const row = this.db.prepare("SELECT value FROM meta WHERE key='schema'").get() as { value: string } | undefined;
+      if (row && Number(row.value) !== SCHEMA_VERSION) {
+        throw new VerbatimError(
+          "INDEX_FAILED",
+          `The index at ${this.path} was built by another version of Verbatim (schema ${row.value}); delete it and run \`npm run ingest\` again.`,
+        );
+      }
+    }
+    this.db.exec(SCHEMA);
+    this.db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?), ('version', '0')").run(String(SCHEMA_VERSION));
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      getHash: db.prepare<[string], { hash: string }>("SELECT hash FROM articles WHERE id = ?"),
+      insertArticle: db.prepare(
+        `INSERT INTO articles (id, url, title, site, published_at, author, text, fetched_at, source, hash, indexed_at)
+         VALUES (@id, @url, @title, @site, @publishedAt, @author, @text, @fetchedAt, @source, @hash, @indexedAt)`,
+      ),
+      passageIds: db.prepare<[string], { id: number }>("SELECT id FROM passages WHERE article_id = ?"),
+      deleteFts: db.prepare<[number]>("DELETE FROM passage_fts WHERE rowid = ?"),
+      deleteArticle: db.prepare<[string]>("DELETE FROM articles WHERE id = ?"),
+      insertPassage: db.prepare<[string, number, number, number, string]>(
+        "INSERT INTO passages (article_id, ordinal, start_offset, end_offset, text) VALUES (?, ?, ?, ?, ?)",
+      ),
+      insertFts: db.prepare<[number | bigint, string, string]>("INSERT INTO passage_fts (rowid, title, body) VALUES (?, ?, ?)"),
+      getArticle: db.prepare<[string], Record<string, string | null>>("SELECT * FROM articles WHERE id = ?"),
+      passagesOf: db.prepare<[string], MatchRow>(
+        `SELECT p.id, p.article_id, p.ordinal, p.start_offset, p.end_offset, p.text, a.url, a.title, a.site,
+                a.published_at, a.author, a.source, 0 AS score
+         FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.article_id = ? ORDER BY p.ordinal`,
+      ),
+      match: db.prepare<[string, number], MatchRow>(
+        `SELECT p.id, p.article_id, p.ordinal, p.start_offset, p.end_offset, p.text, a.url, a.title, a.site,
+                a.published_at, a.author, a.source, -f.score AS score
+         FROM (SELECT rowid AS pid, bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) AS score FROM passage_fts
+               WHERE passage_fts MATCH ? ORDER BY score LIMIT ?) f
+         JOIN passages p ON p.id = f.pid JOIN articles a ON a.id = p.article_id
+         ORDER BY f.score`,
+      ),
+      docFreq: db.prepare<[string], { doc: number }>("SELECT doc FROM passage_vocab WHERE term = ?"),
+      countPassages: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM passages"),
+      countArticles: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM articles"),
+      newest: db.prepare<[], { title: string; published_at: string | null; url: string | null }>(
+        "SELECT title, published_at, url FROM articles ORDER BY coalesce(published_at, fetched_at) DESC LIMIT 1",
+      ),
+      getMeta: db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
+      setMeta: db.prepare<[string, string]>("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
+      getSource: db.prepare<[string], { hash: string }>("SELECT hash FROM sources WHERE path = ?"),
+      sourceArticles: db.prepare<[string], { article_id: string }>("SELECT article_id FROM source_articles WHERE path = ?"),
+      putSource: db.prepare<[string, string, string]>(
+        "INSERT INTO sources(path, hash, ingested_at) VALUES (?, ?, ?) ON CONFLICT(path) DO UPDATE SET hash = excluded.hash, ingested_at = excluded.ingested_at",
+      ),
+      clearSourceArticles: db.prepare<[string]>("DELETE FROM source_articles WHERE path = ?"),
+      addSourceArticle: db.prepare<[string, string]>("INSERT OR IGNORE INTO source_articles(path, article_id) VALUES (?, ?)"),
+      deleteSource: db.prepare<[string]>("DELETE FROM sources WHERE path = ?"),
+      otherClaims: db.prepare<[string, string], { n: number }>(
+        "SELECT count(*) AS n FROM source_articles WHERE article_id = ? AND path != ?",
+      ),
+      allSources: db.prepare<[], { path: string }>("SELECT path FROM sources"),
+    };
+  }
+
+  /** Run `fn` in one transaction: all of it lands or none of it. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Index an article (chunked into passages); an unchanged article is left as it is. */
+  upsertArticle(article: Article, now = new Date().toISOString()): UpsertOutcome {
+    const hash = articleHash(article);
+    const existing = this.stmts.getHash.get(article.id);
+    if (existing?.hash === hash) return "unchanged";
+    if (existing) this.removeArticle(article.id);
+    this.stmts.insertArticle.run({ ...article, hash, indexedAt: now });
+    for (const p of chunkArticle(article.id, article.text)) {
+      const { lastInsertRowid } = this.stmts.insertPassage.run(article.id, p.ordinal, p.start, p.end, p.text);
+      this.stmts.insertFts.run(lastInsertRowid, article.title, p.text);
+    }
+    this.changed();
+    return existing ? "updated" : "added";
+  }
+
+  /** Remove an article, its passages and their FTS rows. */
+  removeArticle(id: string): boolean {
+    for (const { id: pid } of this.stmts.passageIds.all(id)) this.stmts.deleteFts.run(pid);
+    const removed = this.stmts.deleteArticle.run(id).changes > 0;
+    if (removed) this.changed();
+    return removed;
+  }
+
+  private changed(): void {
+    this.passageCount = null;
+    this.dfCache.clear();
+  }
+
+  /** Mark the end of an ingest that changed something: bumps the version caches key on. */
+  bumpVersion(now = new Date().toISOString()): number {
+    const version = this.version() + 1;
+    this.stmts.setMeta.run("version", String(version));
+    this.stmts.setMeta.run("last_ingest_at", now);
+    return version;
+  }
+
+  /** Record an ingest that changed nothing. */
+  touchIngest(now = new Date().toISOString()): void {
+    this.stmts.setMeta.run("last_ingest_at", now);
+  }
+
+  /** The index version: it changes whenever the corpus does. */
+  version(): number {
+    return Number(this.stmts.getMeta.get("version")?.value ?? 0);
+  }
+
+  /** A stored article, whole. */
+  getArticle(id: string): Article | null {
+    const row = this.stmts.getArticle.get(id);
+    if (!row) return null;
+    return {
+      id: row.id ?? id,
+      url: row.url ?? null,
+      title: row.title ?? "",
+      site: row.site ?? null,
+      publishedAt: row.published_at ?? null,
+      author: row.author ?? null,
+      text: row.text ?? "",
+      fetchedAt: row.fetched_at ?? "",
+      source: row.source ?? "",
+    };
+  }
+
+  /** An article's passages in order. */
+  passagesOf(articleId: string): Passage[] {
+    return this.stmts.passagesOf.all(articleId).map(rowPassage);
+  }
+
+  /** Rows matching an FTS5 expression, best first. The expression must come from `toMatchExpression`. */
+  match(expression: string, limit: number): MatchRow[] {
+    return this.stmts.match.all(expression, limit);
+  }
+
+  /** In how many passages a stem occurs (0 when never). */
+  docFreq(stem: string): number {
+    let n = this.dfCache.get(stem);
+    if (n === undefined) {
+      n = this.stmts.docFreq.get(stem)?.doc ?? 0;
+      this.dfCache.set(stem, n);
+    }
+    return n;
+  }
+
+  /** How many passages the index holds. */
+  totalPassages(): number {
+    this.passageCount ??= this.stmts.countPassages.get()?.n ?? 0;
+    return this.passageCount;
+  }
+
+  /** Figures about the corpus. */
+  stats(): IndexStats {
+    const newest = this.stmts.newest.get();
+    return {
+      articles: this.stmts.countArticles.get()?.n ?? 0,
+      passages: this.totalPassages(),
+      newest: newest ? { title: newest.title, publishedAt: newest.published_at, url: newest.url } : null,
+      lastIngestAt: this.stmts.getMeta.get("last_ingest_at")?.value ?? null,
+      version: this.version(),
+    };
+  }
+
+  /** The content hash recorded for a source file, if it was ingested. */
+  sourceHash(file: string): string | null {
+    return this.stmts.getSource.get(file)?.hash ?? null;
+  }
+
+  /** Article ids a source file produced when last ingested. */
+  sourceArticles(file: string): string[] {
+    return this.stmts.sourceArticles.all(file).map((r) => r.article_id);
+  }
+
+  /** Record what a source file produced. */
+  putSource(file: string, hash: string, articleIds: string[], now = new Date().toISOString()): void {
+    this.stmts.putSource.run(file, hash, now);
+    this.stmts.clearSourceArticles.run(file);
+    for (const id of articleIds) this.stmts.addSourceArticle.run(file, id);
+  }
+
+  /** Forget a source file; returns its article ids that no other source still provides. */
+  deleteSource(file: string): string[] {
+    const orphans = this.sourceArticles(file).filter((id) => (this.stmts.otherClaims.get(id, file)?.n ?? 0) === 0);
+    this.stmts.deleteSource.run(file);
+    return orphans;
+  }
+
+  /** Whether another source than `file` provides the article. */
+  claimedElsewhere(articleId: string, file: string): boolean {
+    return (this.stmts.otherClaims.get(articleId, file)?.n ?? 0) > 0;
+  }
+
+  /** Every source file path the index knows. */
+  sources(): string[] {
+    return this.stmts.allSources.all().map((r) => r.path);
+  }
+
+  /** Size of the index file on disk, in bytes (0 in memory). */
+  sizeBytes(): number {
+    const row = this.db.prepare("SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()").get() as { n: number };
+    return row.n;
+  }
+
+  /** Close the database (the WAL is checkpointed). */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** A passage from a joined row. */
+export function rowPassage(row: MatchRow): Passage {
+  return {
+    id: row.id,
+    articleId: row.article_id,
+    ordinal: row.ordinal,
+    text: row.text,
+    start: row.start_offset,
+    end: row.end_offset,
+  };
+}

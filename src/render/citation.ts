@@ -1,0 +1,17 @@
+import type { ArticleMeta, Quote } from "../types.js";
+
+/** A date as a reader expects it: "2018-09-10" stays, a date-time shows its date. */
+export function displayDate(iso: string | null): string | null {
+  if (!iso) return null;
+  return /^\d{4}-\d{2}-\d{2}/.test(iso) ? iso.slice(0, 10) : iso;
+}
+
+/** "Title — Site — 2018-09-10", leaving out what is unknown. */
+export function citationLine(article: ArticleMeta): string {
+  return [article.title, article.site, displayDate(article.publishedAt)].filter(Boolean).join(" — ");
+}
+
+/** The quote's words with an ellipsis where it was cut from a longer sentence. */
+export function quoteWithEllipses(quote: Pick<Quote, "text" | "cutStart" | "cutEnd">): string {
+  return `${quote.cutStart ? "…" : ""}${quote.text}${quote.cutEnd ? "…" : ""}`;
+}
