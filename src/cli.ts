@@ -5,7 +5,7 @@ import path from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ask } from "./answer/ask.js";
 import { type Config, loadConfig } from "./config.js";
-import { VerbatimError, isUserFacing } from "./errors.js";
+import { isUserFacing, VerbatimError } from "./errors.js";
 import { runEval } from "./eval/run.js";
 import { type IngestReport, ingestPaths } from "./index/ingest.js";
 import { openCorpus } from "./index/open.js";
@@ -61,7 +61,12 @@ export function answerJson(answer: Answer): object {
   };
 }
 
-async function ensureIndexed(store: IndexStore, config: Config, io: Io, explicitIndex: boolean): Promise<void> {
+async function ensureIndexed(
+  store: IndexStore,
+  config: Config,
+  io: Io,
+  explicitIndex: boolean,
+): Promise<void> {
   // A fresh clone answers at once: an empty default index is filled from the data folder first.
   if (explicitIndex || store.totalPassages() > 0 || !existsSync(config.dataDir)) return;
   io.err(`The index is empty; indexing ${path.relative(process.cwd(), config.dataDir) || "."} first…`);
@@ -71,7 +76,11 @@ async function ensureIndexed(store: IndexStore, config: Config, io: Io, explicit
 }
 
 /** Run the CLI with arguments (without `node cli.js`); returns the exit code. */
-export async function runCli(argv: string[], io: Io = defaultIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: Io = defaultIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === "help" || command === "--help" || command === "-h") {
     io.out(USAGE);
@@ -98,7 +107,10 @@ export async function runCli(argv: string[], io: Io = defaultIo, env: NodeJS.Pro
       io.err(error.message);
       return error.code === "USAGE" ? 2 : 1;
     }
-    if (error instanceof TypeError && (error as NodeJS.ErrnoException).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    if (
+      error instanceof TypeError &&
+      (error as NodeJS.ErrnoException).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION"
+    ) {
       io.err(`${error.message}\n\n${USAGE}`);
       return 2;
     }
@@ -139,14 +151,23 @@ async function ingestCommand(args: string[], config: Config, io: Io): Promise<nu
   }
 }
 
-async function queryCommand(command: "ask" | "search", args: string[], config: Config, io: Io): Promise<number> {
+async function queryCommand(
+  command: "ask" | "search",
+  args: string[],
+  config: Config,
+  io: Io,
+): Promise<number> {
   const { values, positionals } = parse(args, {
     index: { type: "string" },
     json: { type: "boolean" },
     limit: { type: "string" },
   });
   const text = positionals.join(" ");
-  if (text.trim().length === 0) throw new VerbatimError("USAGE", `Give a ${command === "ask" ? "question" : "query"} in quotes.\n\n${USAGE}`);
+  if (text.trim().length === 0)
+    throw new VerbatimError(
+      "USAGE",
+      `Give a ${command === "ask" ? "question" : "query"} in quotes.\n\n${USAGE}`,
+    );
   const corpus = openCorpus(config, values.index ? path.resolve(String(values.index)) : undefined);
   try {
     await ensureIndexed(corpus.store, config, io, Boolean(values.index));
@@ -192,9 +213,11 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
     limit: { type: "string" },
     mode: { type: "string" },
   });
-  if (!values.docs || !values.questions) throw new VerbatimError("USAGE", `eval needs --docs and --questions.\n\n${USAGE}`);
+  if (!values.docs || !values.questions)
+    throw new VerbatimError("USAGE", `eval needs --docs and --questions.\n\n${USAGE}`);
   const mode = values.mode === undefined ? "auto" : String(values.mode);
-  if (mode !== "auto" && mode !== "and" && mode !== "or") throw new VerbatimError("USAGE", "--mode is auto, and or or.");
+  if (mode !== "auto" && mode !== "and" && mode !== "or")
+    throw new VerbatimError("USAGE", "--mode is auto, and or or.");
   const { synonyms } = openCorpus({ ...config, indexPath: ":memory:" }, ":memory:");
   const report = await runEval({
     docs: String(values.docs),
@@ -233,9 +256,9 @@ function statsCommand(args: string[], config: Config, io: Io): number {
   try {
     const stats = { ...store.stats(), indexBytes: store.sizeBytes(), path: store.path };
     io.out(
-      values.json ?
-        JSON.stringify(stats, null, 2)
-      : `${stats.articles} article(s), ${stats.passages} passage(s), ${(stats.indexBytes / 1e6).toFixed(1)} MB at ${stats.path}\nnewest: ${stats.newest?.title ?? "—"}\nlast ingest: ${stats.lastIngestAt ?? "never"}`,
+      values.json
+        ? JSON.stringify(stats, null, 2)
+        : `${stats.articles} article(s), ${stats.passages} passage(s), ${(stats.indexBytes / 1e6).toFixed(1)} MB at ${stats.path}\nnewest: ${stats.newest?.title ?? "—"}\nlast ingest: ${stats.lastIngestAt ?? "never"}`,
     );
     return 0;
   } finally {
@@ -243,7 +266,10 @@ function statsCommand(args: string[], config: Config, io: Io): number {
   }
 }
 
-const invokedDirectly = process.argv[1] && path.resolve(process.argv[1]).replace(/\.[cm]?[jt]s$/, "") === new URL(import.meta.url).pathname.replace(/\.[cm]?[jt]s$/, "");
+const invokedDirectly =
+  process.argv[1] &&
+  path.resolve(process.argv[1]).replace(/\.[cm]?[jt]s$/, "") ===
+    new URL(import.meta.url).pathname.replace(/\.[cm]?[jt]s$/, "");
 if (invokedDirectly) {
   runCli(process.argv.slice(2)).then(
     (code) => {

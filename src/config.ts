@@ -26,7 +26,10 @@ const schema = z.object({
   DATA_DIR: optionalString,
   SYNONYMS_PATH: optionalString,
   MAX_QUOTES: positiveInt(3),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional().default("info"),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .optional()
+    .default("info"),
   STATE_URL: optionalString,
 });
 
@@ -46,7 +49,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? "configuration");
-    throw new VerbatimError("CONFIG_INVALID", `${name} is invalid: ${issue?.message ?? "bad value"}. See .env.example.`);
+    throw new VerbatimError(
+      "CONFIG_INVALID",
+      `${name} is invalid: ${issue?.message ?? "bad value"}. See .env.example.`,
+    );
   }
   const e = parsed.data;
   return Object.freeze({

@@ -1,8 +1,8 @@
-import { matchedTerms } from "../index/search.js";
+import { type QueryTerm, termOptions } from "../index/query.js";
 import type { SearchResult } from "../index/search.js";
+import { matchedTerms } from "../index/search.js";
 import { quoteUnits } from "../index/sentences.js";
 import { stemSet } from "../index/terms.js";
-import { type QueryTerm, termOptions } from "../index/query.js";
 import type { Answer, Hit, Quote } from "../types.js";
 import { quoteLink } from "./fragment.js";
 
@@ -35,10 +35,7 @@ export function termWeights(terms: QueryTerm[], stats: TermStats): Map<string, n
   const n = Math.max(1, stats.total());
   const weights = new Map<string, number>();
   for (const term of terms) {
-    const df = Math.max(
-      0,
-      ...termOptions(term).map((opt) => Math.min(...opt.map((s) => stats.docFreq(s)))),
-    );
+    const df = Math.max(0, ...termOptions(term).map((opt) => Math.min(...opt.map((s) => stats.docFreq(s)))));
     weights.set(term.stem, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
   }
   return weights;
@@ -64,7 +61,8 @@ interface Candidate {
 }
 
 // A sentence that opens with one of these leans on the one before it.
-const LEANS_BACK = /^(it|its|this|that|these|those|he|she|they|his|her|their|but|however|also|and|so|such|which|there)\b/i;
+const LEANS_BACK =
+  /^(it|its|this|that|these|those|he|she|they|his|her|their|but|however|also|and|so|such|which|there)\b/i;
 
 /** Extend a unit backwards over a previous sentence when it cannot stand alone. */
 function widen(c: Candidate): { start: number; end: number; sentenceStart: boolean; sentenceEnd: boolean } {
@@ -74,7 +72,12 @@ function widen(c: Candidate): { start: number; end: number; sentenceStart: boole
   const prev = c.units[c.unit - 1];
   const tooShort = unit.end - unit.start < 60;
   if (prev && (tooShort || LEANS_BACK.test(text)) && prev.end - prev.start < 400) {
-    return { start: prev.start, end: unit.end, sentenceStart: prev.sentenceStart, sentenceEnd: unit.sentenceEnd };
+    return {
+      start: prev.start,
+      end: unit.end,
+      sentenceStart: prev.sentenceStart,
+      sentenceEnd: unit.sentenceEnd,
+    };
   }
   return unit;
 }
@@ -83,7 +86,12 @@ function widen(c: Candidate): { start: number; end: number; sentenceStart: boole
  * Build an extractive answer: from the top passages, the sentences (or clauses of long sentences) that best cover
  * the question's terms, weighted by rarity and by their passage's rank. Every quote is an exact span of its article.
  */
-export function composeExtractive(question: string, result: SearchResult, stats: TermStats, options: ExtractiveOptions = {}): Answer {
+export function composeExtractive(
+  question: string,
+  result: SearchResult,
+  stats: TermStats,
+  options: ExtractiveOptions = {},
+): Answer {
   const maxQuotes = options.maxQuotes ?? 3;
   const maxArticles = options.maxArticles ?? 3;
   const minCoverage = options.minCoverage ?? 0.5;
@@ -98,9 +106,9 @@ export function composeExtractive(question: string, result: SearchResult, stats:
       status: "nothing-relevant",
       quotes: [],
       reason:
-        candidates.length === 0 ?
-          "No article in the corpus mentions these words."
-        : "The corpus mentions some of these words, but no passage is about what was asked.",
+        candidates.length === 0
+          ? "No article in the corpus mentions these words."
+          : "The corpus mentions some of these words, but no passage is about what was asked.",
     };
   }
 
@@ -109,13 +117,25 @@ export function composeExtractive(question: string, result: SearchResult, stats:
   candidates.forEach((hit, hitRank) => {
     const text = hit.passage.text;
     const units = quoteUnits(text);
+    // Terms the title names are shown by the citation: a sentence earns most for the terms the title lacks.
+    const inTitle = new Set(matchedTerms(query, stemSet(hit.article.title)));
+    const freshWeight = [...weights].reduce((sum, [t, w]) => sum + (inTitle.has(t) ? 0 : w), 0);
     units.forEach((u, i) => {
-      const stems = stemSet(text.slice(u.start, u.end));
-      const cov = coverage(matchedTerms(query, stems), weights, totalWeight);
-      if (cov === 0) return;
+      const own = matchedTerms(query, stemSet(text.slice(u.start, u.end)));
+      if (own.length === 0) return;
+      const ownCov = coverage(own, weights, totalWeight);
+      const fresh =
+        freshWeight > 0
+          ? coverage(
+              own.filter((t) => !inTitle.has(t)),
+              weights,
+              freshWeight,
+            )
+          : ownCov;
       const length = u.end - u.start;
       const lengthPrior = length < 40 ? 0.6 : length > 400 ? 0.8 : 1;
-      const score = (0.7 * cov + 0.3 * Math.max(0, hit.score / topScore)) * lengthPrior * (1 - 0.03 * hitRank);
+      const passageScore = Math.max(0, hit.score / topScore);
+      const score = (0.35 * fresh + 0.35 * ownCov + 0.3 * passageScore) * lengthPrior * (1 - 0.03 * hitRank);
       scored.push({ hit, hitRank, ...u, score, unit: i, units });
     });
   });
@@ -143,8 +163,9 @@ export function composeExtractive(question: string, result: SearchResult, stats:
     const end = c.hit.passage.start + span.end;
     const full = options.articleText?.(articleId) ?? null;
     const link =
-      full !== null ? quoteLink(c.hit.article.url, full, start, end)
-      : quoteLink(c.hit.article.url, c.hit.passage.text, span.start, span.end);
+      full !== null
+        ? quoteLink(c.hit.article.url, full, start, end)
+        : quoteLink(c.hit.article.url, c.hit.passage.text, span.start, span.end);
     quotes.push({
       text,
       start,
@@ -157,7 +178,12 @@ export function composeExtractive(question: string, result: SearchResult, stats:
     });
   }
   if (quotes.length === 0) {
-    return { question, status: "nothing-relevant", quotes: [], reason: "No sentence in the best passages answers it." };
+    return {
+      question,
+      status: "nothing-relevant",
+      quotes: [],
+      reason: "No sentence in the best passages answers it.",
+    };
   }
   return { question, status: "answered", quotes };
 }

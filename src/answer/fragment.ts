@@ -44,12 +44,19 @@ export function textDirective(context: string, start: number, end: number): stri
 }
 
 function prefixPart(context: string, start: number): string {
-  const prior = words(context.slice(Math.max(0, start - 80), start)).slice(-3).join(" ");
+  const prior = words(context.slice(Math.max(0, start - 80), start))
+    .slice(-3)
+    .join(" ");
   return prior ? `${encodeDirectivePart(prior)}-,` : "";
 }
 
 /** The article URL with a text fragment that highlights `articleText.slice(start, end)`; null without a URL. */
-export function quoteLink(url: string | null, articleText: string, start: number, end: number): string | null {
+export function quoteLink(
+  url: string | null,
+  articleText: string,
+  start: number,
+  end: number,
+): string | null {
   if (!url) return null;
   const base = url.replace(/#.*$/, "");
   return `${base}#:~:${textDirective(articleText, start, end)}`;

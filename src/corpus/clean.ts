@@ -67,7 +67,8 @@ export const BOILERPLATE_RULES: readonly BoilerplateRule[] = [
   },
   {
     name: "navigation-crumbs",
-    description: 'Breadcrumbs and post navigation: "Home » News » Title", "← Previous post", "Next article →"',
+    description:
+      'Breadcrumbs and post navigation: "Home » News » Title", "← Previous post", "Next article →"',
     matches: (p) =>
       short(p, 250) &&
       (/^(home|start|main)\s*(»|›|>|\/|\||→|::)/i.test(p) ||
@@ -86,7 +87,8 @@ export const BOILERPLATE_RULES: readonly BoilerplateRule[] = [
   {
     name: "tags-and-categories",
     description: 'Taxonomy lines: "Tags: a, b", "Filed under: …", "Categories: …", "Posted in …"',
-    matches: (p) => short(p, 300) && /^(tags?|tagged(\s+with)?|filed\s+under|categor(y|ies)|posted\s+in)\s*:/i.test(p),
+    matches: (p) =>
+      short(p, 300) && /^(tags?|tagged(\s+with)?|filed\s+under|categor(y|ies)|posted\s+in)\s*:/i.test(p),
   },
   {
     name: "copyright",

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { readFile, readdir, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Article } from "../types.js";
-import { type ReadResult, finalizeArticle } from "./article.js";
+import { finalizeArticle, type ReadResult } from "./article.js";
 import { readJson, readJsonl } from "./readers/json.js";
 import { readMarkdown } from "./readers/markdown.js";
 import { type Manifest, readText } from "./readers/text.js";
@@ -101,7 +101,11 @@ export async function parseContent(
     case ".htm": {
       // The DOM library is loaded only when an HTML file is read: it costs a third of start-up.
       const { readHtml } = await import("./readers/html.js");
-      return readHtml(content, source, typeof manifestEntry?.url === "string" ? manifestEntry.url : undefined);
+      return readHtml(
+        content,
+        source,
+        typeof manifestEntry?.url === "string" ? manifestEntry.url : undefined,
+      );
     }
     case ".json":
       return readJson(content, source);
@@ -120,19 +124,31 @@ export async function loadFile(file: string, cwd = process.cwd()): Promise<Loade
   try {
     bytes = await readFile(file);
   } catch (error) {
-    return { file, hash: "", articles: [], warnings: [`${source}: unreadable (${(error as NodeJS.ErrnoException).code ?? error})`] };
+    return {
+      file,
+      hash: "",
+      articles: [],
+      warnings: [`${source}: unreadable (${(error as NodeJS.ErrnoException).code ?? error})`],
+    };
   }
   const hash = createHash("sha256").update(bytes).digest("hex");
   const decoded = decodeText(bytes);
-  if (typeof decoded !== "string") return { file, hash, articles: [], warnings: [`${source}: skipped: ${decoded.reason}`] };
-  if (decoded.trim().length === 0) return { file, hash, articles: [], warnings: [`${source}: skipped: empty file`] };
+  if (typeof decoded !== "string")
+    return { file, hash, articles: [], warnings: [`${source}: skipped: ${decoded.reason}`] };
+  if (decoded.trim().length === 0)
+    return { file, hash, articles: [], warnings: [`${source}: skipped: empty file`] };
   const manifest = await manifestFor(path.dirname(file));
   const entry = manifest[path.basename(file)];
   let result: ReadResult;
   try {
     result = await parseContent(decoded, source, entry);
   } catch (error) {
-    return { file, hash, articles: [], warnings: [`${source}: could not be parsed (${(error as Error).message})`] };
+    return {
+      file,
+      hash,
+      articles: [],
+      warnings: [`${source}: could not be parsed (${(error as Error).message})`],
+    };
   }
   const fetchedAt = new Date().toISOString();
   const articles: Article[] = [];
@@ -144,4 +160,3 @@ export async function loadFile(file: string, cwd = process.cwd()): Promise<Loade
   }
   return { file, hash, articles, warnings };
 }
-

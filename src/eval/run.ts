@@ -1,12 +1,12 @@
 import { readFile } from "node:fs/promises";
-import { ask } from "../answer/ask.js";
+import { askWithHits } from "../answer/ask.js";
 import { finalizeArticle } from "../corpus/article.js";
 import { readJsonl } from "../corpus/readers/json.js";
 import { upsertArticles } from "../index/ingest.js";
 import type { SynonymMap } from "../index/lexicon.js";
 import type { SearchMode } from "../index/search.js";
 import { IndexStore } from "../index/store.js";
-import type { Article } from "../types.js";
+import type { Article, Hit } from "../types.js";
 import { answerInQuotes, mean, ndcgAt, recallAt, reciprocalRankAt } from "./metrics.js";
 
 /** One evaluation question, in the format of the shared evaluation sets. */
@@ -65,7 +65,9 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const docs = readJsonl(await readFile(options.docs, "utf8"), options.docs);
   for (const w of docs.warnings) options.onWarning?.(w);
   const fetchedAt = new Date().toISOString();
-  const articles = docs.drafts.map((d) => finalizeArticle(d, fetchedAt)).filter((a): a is Article => a !== null);
+  const articles = docs.drafts
+    .map((d) => finalizeArticle(d, fetchedAt))
+    .filter((a): a is Article => a !== null);
   const store = new IndexStore(options.indexPath ?? ":memory:");
   try {
     const ingestStart = performance.now();
@@ -88,8 +90,11 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     for (const q of questions) {
       const relevance = qrels?.get(q.id) ?? new Map(q.doc_ids.map((d) => [d, 1]));
       const gold = new Set([...relevance.keys()]);
-      const answer = ask({ store, synonyms: options.synonyms }, q.question, { passages: 50, mode: options.mode });
-      const ranked = rankedArticles(store, q.question, options);
+      const { answer, hits } = askWithHits({ store, synonyms: options.synonyms }, q.question, {
+        passages: 50,
+        mode: options.mode,
+      });
+      const ranked = rankedArticles(hits);
       r1.push(recallAt(ranked, gold, 1));
       r5.push(recallAt(ranked, gold, 5));
       mrr.push(reciprocalRankAt(ranked, gold, 10));
@@ -120,15 +125,8 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   }
 }
 
-import { search } from "../index/search.js";
-
-function rankedArticles(store: IndexStore, question: string, options: EvalOptions): string[] {
-  let hits: ReturnType<typeof search>["hits"];
-  try {
-    hits = search(store, question, { limit: 50, mode: options.mode, synonyms: options.synonyms }).hits;
-  } catch {
-    return [];
-  }
+/** Distinct articles of the hits, in rank order: the document ranking the retrieval metrics score. */
+function rankedArticles(hits: Hit[]): string[] {
   const ids: string[] = [];
   for (const h of hits) if (!ids.includes(h.article.id)) ids.push(h.article.id);
   return ids.slice(0, 10);
@@ -141,7 +139,12 @@ export function readQuestions(text: string): EvalQuestion[] {
     if (!line.trim()) continue;
     const r = JSON.parse(line) as Partial<EvalQuestion>;
     if (typeof r.question !== "string") continue;
-    out.push({ id: String(r.id ?? out.length), question: r.question, answers: r.answers ?? [], doc_ids: (r.doc_ids ?? []).map(String) });
+    out.push({
+      id: String(r.id ?? out.length),
+      question: r.question,
+      answers: r.answers ?? [],
+      doc_ids: (r.doc_ids ?? []).map(String),
+    });
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { type LoadedFile, clearManifestCache, listFiles, loadFile } from "../corpus/load.js";
+import { clearManifestCache, type LoadedFile, listFiles, loadFile } from "../corpus/load.js";
 import type { Article } from "../types.js";
 import type { IndexStore } from "./store.js";
 
@@ -24,11 +24,24 @@ export interface IngestOptions {
 }
 
 function emptyReport(): IngestReport {
-  return { files: 0, unchangedFiles: 0, added: 0, updated: 0, unchanged: 0, removed: 0, warnings: [], seconds: 0 };
+  return {
+    files: 0,
+    unchangedFiles: 0,
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    removed: 0,
+    warnings: [],
+    seconds: 0,
+  };
 }
 
 /** Apply a list of articles (from any source) in one transaction; returns counts. */
-export function upsertArticles(store: IndexStore, articles: Article[], report: IngestReport = emptyReport()): IngestReport {
+export function upsertArticles(
+  store: IndexStore,
+  articles: Article[],
+  report: IngestReport = emptyReport(),
+): IngestReport {
   store.transaction(() => {
     for (const article of articles) report[store.upsertArticle(article)]++;
     if (report.added + report.updated > 0) store.bumpVersion();
@@ -61,7 +74,11 @@ function isUnder(file: string, root: string): boolean {
  * changed articles replaced, articles of deleted files (under the given folders) removed.
  * All changes land in one transaction, so a crash leaves the previous index as it was.
  */
-export async function ingestPaths(store: IndexStore, paths: string[], options: IngestOptions = {}): Promise<IngestReport> {
+export async function ingestPaths(
+  store: IndexStore,
+  paths: string[],
+  options: IngestOptions = {},
+): Promise<IngestReport> {
   const started = performance.now();
   clearManifestCache();
   const report = emptyReport();
@@ -81,7 +98,8 @@ export async function ingestPaths(store: IndexStore, paths: string[], options: I
       report.warnings.push(...loaded.warnings);
       if (loaded.hash && loaded.hash === store.sourceHash(file)) report.unchangedFiles++;
       // A file that yields nothing but warnings keeps what it gave before: bad input loses nothing.
-      else if (loaded.hash && (loaded.articles.length > 0 || loaded.warnings.length === 0)) applyFile(store, loaded, report);
+      else if (loaded.hash && (loaded.articles.length > 0 || loaded.warnings.length === 0))
+        applyFile(store, loaded, report);
       options.onProgress?.(++done, files.length);
     }
     for (const known of store.sources()) {

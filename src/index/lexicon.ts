@@ -14,7 +14,8 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   their theirs them themselves then there these they this those through to too under until up upon us very was we
   were what whatever when where whether which while who whom whose why will with would you your yours yourself
   yourselves mention mentioned mentions talk talked talks speak spoke regarding concerning thing things something
-  anything know show shows explain describe many way ways kind use used using may might`.split(/\s+/),
+  anything know show shows explain describe many way ways kind use used using may might make makes made happen
+  happened happens`.split(/\s+/),
 );
 
 /** Synonym groups keyed by each member (a folded word's stem, or a folded phrase). */
@@ -22,7 +23,9 @@ export type SynonymMap = ReadonlyMap<string, readonly string[]>;
 
 /** Key under which a word or phrase is looked up in the synonym map. */
 export function synonymKey(phrase: string): string {
-  const words = fold(phrase).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const words = fold(phrase)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
   return words.length === 1 ? stem(words[0] ?? "") : words.join(" ");
 }
 

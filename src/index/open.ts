@@ -1,5 +1,5 @@
 import type { Config } from "../config.js";
-import { type SynonymMap, loadSynonyms } from "./lexicon.js";
+import { loadSynonyms, type SynonymMap } from "./lexicon.js";
 import { IndexStore } from "./store.js";
 
 /** The index and the query lexicon, opened together once per process. */
@@ -9,6 +9,9 @@ export interface Corpus {
 }
 
 /** Open the index at `indexPath` (created when missing) with the configured synonym list. */
-export function openCorpus(config: Pick<Config, "indexPath" | "synonymsPath">, indexPath = config.indexPath): Corpus {
+export function openCorpus(
+  config: Pick<Config, "indexPath" | "synonymsPath">,
+  indexPath = config.indexPath,
+): Corpus {
   return { store: new IndexStore(indexPath), synonyms: loadSynonyms(config.synonymsPath) };
 }

@@ -30,7 +30,10 @@ const WORD = /[\p{L}\p{N}]+/gu;
 export function parseQuery(text: string, synonyms: SynonymMap = new Map()): ParsedQuery {
   const words = [...text.matchAll(WORD)].map((m) => fold(m[0]));
   if (words.length === 0) {
-    throw new VerbatimError("EMPTY_QUERY", "There is nothing to search for: ask with a few words about a topic.");
+    throw new VerbatimError(
+      "EMPTY_QUERY",
+      "There is nothing to search for: ask with a few words about a topic.",
+    );
   }
   const terms: QueryTerm[] = [];
   const seen = new Set<string>();

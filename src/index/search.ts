@@ -2,7 +2,7 @@ import type { Hit } from "../types.js";
 import type { SynonymMap } from "./lexicon.js";
 import { type ParsedQuery, parseQuery, termOptions, toMatchExpression } from "./query.js";
 import { type IndexStore, type MatchRow, rowMeta, rowPassage } from "./store.js";
-import { stemSet } from "./terms.js";
+import { stem, stemSet } from "./terms.js";
 
 /** How the terms of a query are combined. `auto`: all terms first, any term when too few passages have all. */
 export type SearchMode = "auto" | "and" | "or";
@@ -21,22 +21,51 @@ export interface SearchResult {
   hits: Hit[];
 }
 
+/**
+ * A word the corpus never contains may still share its root with words it does ("deep" and "deepen"):
+ * such terms also match the indexed words that extend their stem.
+ */
+export function expandUnknownTerms(store: IndexStore, query: ParsedQuery): ParsedQuery {
+  const terms = query.terms.map((term) => {
+    if (term.word.includes(" ") || term.stem.length < 4 || /^\p{N}+$/u.test(term.stem)) return term;
+    if (store.docFreq(term.stem) > 0 || term.alternatives.some((a) => store.docFreq(stem(a)) > 0))
+      return term;
+    const related = store.termsWithPrefix(term.stem, 3).filter((t) => t.length <= term.stem.length + 4);
+    return related.length > 0 ? { ...term, alternatives: [...term.alternatives, ...related] } : term;
+  });
+  return { ...query, terms };
+}
+
 /** Query terms a text covers (a term counts when any of its options has all its stems present). */
 export function matchedTerms(query: ParsedQuery, stems: Set<string>): string[] {
-  return query.terms.filter((t) => termOptions(t).some((opt) => opt.every((s) => stems.has(s)))).map((t) => t.stem);
+  return query.terms
+    .filter((t) => termOptions(t).some((opt) => opt.every((s) => stems.has(s))))
+    .map((t) => t.stem);
 }
 
 function toHit(query: ParsedQuery, row: MatchRow): Hit {
   const stems = stemSet(`${row.title}\n${row.text}`);
-  return { passage: rowPassage(row), article: rowMeta(row), score: row.score, terms: matchedTerms(query, stems) };
+  return {
+    passage: rowPassage(row),
+    article: rowMeta(row),
+    score: row.score,
+    terms: matchedTerms(query, stems),
+  };
 }
 
 /**
  * Search the index for passages. User text is parsed into terms and only ever reaches FTS5 as quoted strings,
  * so FTS syntax in a question is searched for as words, never interpreted.
  */
-export function search(store: IndexStore, input: string | ParsedQuery, options: SearchOptions = {}): SearchResult {
-  const query = typeof input === "string" ? parseQuery(input, options.synonyms) : input;
+export function search(
+  store: IndexStore,
+  input: string | ParsedQuery,
+  options: SearchOptions = {},
+): SearchResult {
+  const query = expandUnknownTerms(
+    store,
+    typeof input === "string" ? parseQuery(input, options.synonyms) : input,
+  );
   const limit = Math.max(1, Math.min(options.limit ?? 10, 1000));
   const mode = options.mode ?? "auto";
   let rows: MatchRow[] = [];

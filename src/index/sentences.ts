@@ -46,7 +46,11 @@ export const LONG_SENTENCE = 240;
  * Quotable units of `text[from, to)`: sentences, and the clauses of long sentences split at ";".
  * Each unit records whether it starts or ends a sentence, so that renderers can mark cuts.
  */
-export function quoteUnits(text: string, from = 0, to = text.length): (Span & { sentenceStart: boolean; sentenceEnd: boolean })[] {
+export function quoteUnits(
+  text: string,
+  from = 0,
+  to = text.length,
+): (Span & { sentenceStart: boolean; sentenceEnd: boolean })[] {
   const units: (Span & { sentenceStart: boolean; sentenceEnd: boolean })[] = [];
   for (const s of sentenceSpans(text, from, to)) {
     if (s.end - s.start <= LONG_SENTENCE) {
@@ -65,7 +69,8 @@ export function quoteUnits(text: string, from = 0, to = text.length): (Span & { 
     }
     clauses.push(trimSpan(text, clauseStart, s.end));
     clauses.forEach((c, i) => {
-      if (c.end > c.start) units.push({ ...c, sentenceStart: i === 0, sentenceEnd: i === clauses.length - 1 });
+      if (c.end > c.start)
+        units.push({ ...c, sentenceStart: i === 0, sentenceEnd: i === clauses.length - 1 });
     });
   }
   return units;

@@ -66,12 +66,23 @@ export interface IndexStats {
 /** Hash of everything about an article that its index rows depend on. */
 export function articleHash(article: Article): string {
   return createHash("sha256")
-    .update(JSON.stringify([article.url, article.title, article.site, article.publishedAt, article.author, article.text]))
+    .update(
+      JSON.stringify([
+        article.url,
+        article.title,
+        article.site,
+        article.publishedAt,
+        article.author,
+        article.text,
+      ]),
+    )
     .digest("hex");
 }
 
 /** Article metadata from a joined row. */
-export function rowMeta(row: Pick<MatchRow, "article_id" | "url" | "title" | "site" | "published_at" | "author" | "source">): ArticleMeta {
+export function rowMeta(
+  row: Pick<MatchRow, "article_id" | "url" | "title" | "site" | "published_at" | "author" | "source">,
+): ArticleMeta {
   return {
     id: row.article_id,
     url: row.url,
@@ -100,7 +111,11 @@ export class IndexStore {
     try {
       this.db = new Database(file, { readonly: options.readonly ?? false });
     } catch (error) {
-      throw new VerbatimError("INDEX_FAILED", `Cannot open the index at ${file}: ${(error as Error).message}`, { cause: error });
+      throw new VerbatimError(
+        "INDEX_FAILED",
+        `Cannot open the index at ${file}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     // WAL lets the bot answer while an ingest writes; NORMAL sync is durable at each checkpoint and far faster.
     if (!options.readonly) {
@@ -115,9 +130,13 @@ export class IndexStore {
   }
 
   private migrate(): void {
-    const hasMeta = this.db.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'").get();
+    const hasMeta = this.db
+      .prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'")
+      .get();
     if (hasMeta) {
-      const row = this.db.prepare("SELECT value FROM meta WHERE key='schema'").get() as { value: string } | undefined;
+      const row = this.db.prepare("SELECT value FROM meta WHERE key='schema'").get() as
+        | { value: string }
+        | undefined;
       if (row && Number(row.value) !== SCHEMA_VERSION) {
         throw new VerbatimError(
           "INDEX_FAILED",
@@ -126,7 +145,9 @@ export class IndexStore {
       }
     }
     this.db.exec(SCHEMA);
-    this.db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?), ('version', '0')").run(String(SCHEMA_VERSION));
+    this.db
+      .prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?), ('version', '0')")
+      .run(String(SCHEMA_VERSION));
   }
 
   private prepare() {
@@ -143,7 +164,9 @@ export class IndexStore {
       insertPassage: db.prepare<[string, number, number, number, string]>(
         "INSERT INTO passages (article_id, ordinal, start_offset, end_offset, text) VALUES (?, ?, ?, ?, ?)",
       ),
-      insertFts: db.prepare<[number | bigint, string, string]>("INSERT INTO passage_fts (rowid, title, body) VALUES (?, ?, ?)"),
+      insertFts: db.prepare<[number | bigint, string, string]>(
+        "INSERT INTO passage_fts (rowid, title, body) VALUES (?, ?, ?)",
+      ),
       getArticle: db.prepare<[string], Record<string, string | null>>("SELECT * FROM articles WHERE id = ?"),
       passagesOf: db.prepare<[string], MatchRow>(
         `SELECT p.id, p.article_id, p.ordinal, p.start_offset, p.end_offset, p.text, a.url, a.title, a.site,
@@ -159,20 +182,29 @@ export class IndexStore {
          ORDER BY f.score`,
       ),
       docFreq: db.prepare<[string], { doc: number }>("SELECT doc FROM passage_vocab WHERE term = ?"),
+      vocabRange: db.prepare<[string, string, number], { term: string; doc: number }>(
+        "SELECT term, doc FROM passage_vocab WHERE term >= ? AND term < ? ORDER BY doc DESC LIMIT ?",
+      ),
       countPassages: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM passages"),
       countArticles: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM articles"),
       newest: db.prepare<[], { title: string; published_at: string | null; url: string | null }>(
         "SELECT title, published_at, url FROM articles ORDER BY coalesce(published_at, fetched_at) DESC LIMIT 1",
       ),
       getMeta: db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
-      setMeta: db.prepare<[string, string]>("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
+      setMeta: db.prepare<[string, string]>(
+        "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      ),
       getSource: db.prepare<[string], { hash: string }>("SELECT hash FROM sources WHERE path = ?"),
-      sourceArticles: db.prepare<[string], { article_id: string }>("SELECT article_id FROM source_articles WHERE path = ?"),
+      sourceArticles: db.prepare<[string], { article_id: string }>(
+        "SELECT article_id FROM source_articles WHERE path = ?",
+      ),
       putSource: db.prepare<[string, string, string]>(
         "INSERT INTO sources(path, hash, ingested_at) VALUES (?, ?, ?) ON CONFLICT(path) DO UPDATE SET hash = excluded.hash, ingested_at = excluded.ingested_at",
       ),
       clearSourceArticles: db.prepare<[string]>("DELETE FROM source_articles WHERE path = ?"),
-      addSourceArticle: db.prepare<[string, string]>("INSERT OR IGNORE INTO source_articles(path, article_id) VALUES (?, ?)"),
+      addSourceArticle: db.prepare<[string, string]>(
+        "INSERT OR IGNORE INTO source_articles(path, article_id) VALUES (?, ?)",
+      ),
       deleteSource: db.prepare<[string]>("DELETE FROM sources WHERE path = ?"),
       otherClaims: db.prepare<[string, string], { n: number }>(
         "SELECT count(*) AS n FROM source_articles WHERE article_id = ? AND path != ?",
@@ -269,6 +301,12 @@ export class IndexStore {
     return n;
   }
 
+  /** Indexed terms that start with `prefix`, most frequent first. */
+  termsWithPrefix(prefix: string, limit: number): string[] {
+    const next = prefix.slice(0, -1) + String.fromCodePoint((prefix.codePointAt(prefix.length - 1) ?? 0) + 1);
+    return this.stmts.vocabRange.all(prefix, next, limit).map((r) => r.term);
+  }
+
   /** How many passages the index holds. */
   totalPassages(): number {
     this.passageCount ??= this.stmts.countPassages.get()?.n ?? 0;
@@ -306,7 +344,9 @@ export class IndexStore {
 
   /** Forget a source file; returns its article ids that no other source still provides. */
   deleteSource(file: string): string[] {
-    const orphans = this.sourceArticles(file).filter((id) => (this.stmts.otherClaims.get(id, file)?.n ?? 0) === 0);
+    const orphans = this.sourceArticles(file).filter(
+      (id) => (this.stmts.otherClaims.get(id, file)?.n ?? 0) === 0,
+    );
     this.stmts.deleteSource.run(file);
     return orphans;
   }
@@ -323,7 +363,9 @@ export class IndexStore {
 
   /** Size of the index file on disk, in bytes (0 in memory). */
   sizeBytes(): number {
-    const row = this.db.prepare("SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()").get() as { n: number };
+    const row = this.db
+      .prepare("SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()")
+      .get() as { n: number };
     return row.n;
   }
 

@@ -5,7 +5,10 @@ const stemCache = new Map<string, string>();
 
 /** Lower-case, strip diacritics: the same folding the FTS5 tokenizer applies (unicode61 remove_diacritics 2). */
 export function fold(word: string): string {
-  return word.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase();
+  return word
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase();
 }
 
 /** Porter stem of a folded word, memoised because vocabularies are small and texts are long. */
@@ -19,27 +22,22 @@ export function stem(word: string): string {
   return s;
 }
 
-/** A word of a text with its position. */
-export interface Token {
-  word: string;
-  stem: string;
-  start: number;
-  end: number;
-}
+const rawCache = new Map<string, string>();
 
-/** Split text into folded, stemmed words with their offsets. */
-export function tokenize(text: string): Token[] {
-  const out: Token[] = [];
-  for (const m of text.matchAll(WORD)) {
-    const word = fold(m[0]);
-    out.push({ word, stem: stem(word), start: m.index, end: m.index + m[0].length });
+/** Stem of a word as it stands in a text (folding included), memoised by the raw word: the hot path of scoring. */
+export function stemRaw(raw: string): string {
+  let s = rawCache.get(raw);
+  if (s === undefined) {
+    s = stem(fold(raw));
+    if (rawCache.size > 200_000) rawCache.clear();
+    rawCache.set(raw, s);
   }
-  return out;
+  return s;
 }
 
 /** The set of stems in a text. */
 export function stemSet(text: string): Set<string> {
   const set = new Set<string>();
-  for (const m of text.matchAll(WORD)) set.add(stem(fold(m[0])));
+  for (const m of text.matchAll(WORD)) set.add(stemRaw(m[0]));
   return set;
 }

@@ -5,7 +5,11 @@ import { citationLine, quoteWithEllipses } from "./citation.js";
 export function renderAnswerText(answer: Answer): string {
   const lines: string[] = [];
   if (answer.status === "nothing-relevant") {
-    lines.push("Nothing in the corpus answers that.", answer.reason ? `(${answer.reason})` : "", "Try other words, or `npm run search` to see what the corpus holds.");
+    lines.push(
+      "Nothing in the corpus answers that.",
+      answer.reason ? `(${answer.reason})` : "",
+      "Try other words, or `npm run search` to see what the corpus holds.",
+    );
     return lines.filter(Boolean).join("\n");
   }
   if (answer.prose) lines.push(answer.prose, "");

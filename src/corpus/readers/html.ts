@@ -1,6 +1,6 @@
 import { Readability } from "@mozilla/readability";
 import { parseHTML } from "linkedom";
-import { type ReadResult, normalizeDate, str } from "../article.js";
+import { normalizeDate, type ReadResult, str } from "../article.js";
 
 const BLOCK =
   /^(ADDRESS|ARTICLE|ASIDE|BLOCKQUOTE|DD|DIV|DL|DT|FIGCAPTION|FIGURE|FOOTER|H[1-6]|HEADER|HR|LI|MAIN|OL|P|PRE|SECTION|TABLE|TR|UL|BR)$/;
@@ -29,7 +29,9 @@ export function elementToText(root: Node): string {
 function meta(document: Document, ...selectors: string[]): string | null {
   for (const selector of selectors) {
     const el = document.querySelector(selector);
-    const value = str(el?.getAttribute("content") ?? el?.getAttribute("href") ?? el?.getAttribute("datetime"));
+    const value = str(
+      el?.getAttribute("content") ?? el?.getAttribute("href") ?? el?.getAttribute("datetime"),
+    );
     if (value) return value;
   }
   return null;

@@ -1,4 +1,4 @@
-import { type ArticleDraft, type ReadResult, normalizeDate, str } from "../article.js";
+import { type ArticleDraft, normalizeDate, type ReadResult, str } from "../article.js";
 
 /** One record `{ id?, title, url?, text, published?, site?, author? }` to a draft, or a reason it cannot be one. */
 export function recordToDraft(record: unknown, source: string): ArticleDraft | string {
@@ -26,11 +26,11 @@ export function readJson(content: string, source: string): ReadResult {
   } catch (error) {
     return { drafts: [], warnings: [`${source}: not valid JSON (${(error as Error).message})`] };
   }
-  const records =
-    Array.isArray(parsed) ? parsed
-    : parsed && typeof parsed === "object" && Array.isArray((parsed as { articles?: unknown }).articles) ?
-      ((parsed as { articles: unknown[] }).articles)
-    : [parsed];
+  const records = Array.isArray(parsed)
+    ? parsed
+    : parsed && typeof parsed === "object" && Array.isArray((parsed as { articles?: unknown }).articles)
+      ? (parsed as { articles: unknown[] }).articles
+      : [parsed];
   const drafts: ArticleDraft[] = [];
   const warnings: string[] = [];
   records.forEach((record, i) => {

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from "yaml";
-import { type ReadResult, normalizeDate, str } from "../article.js";
+import { normalizeDate, type ReadResult, str } from "../article.js";
 
 /** Markdown to plain text: the words a reader sees, with paragraphs kept. */
 export function markdownToText(md: string): string {
@@ -30,10 +30,14 @@ export function readMarkdown(content: string, source: string): ReadResult {
     body = body.slice(fm[0].length);
     try {
       const parsed: unknown = parseYaml(fm[1] ?? "");
-      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) meta = parsed as Record<string, unknown>;
-      else if (parsed !== null && parsed !== undefined) warnings.push(`${source}: front matter is not a mapping; ignored`);
+      if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
+        meta = parsed as Record<string, unknown>;
+      else if (parsed !== null && parsed !== undefined)
+        warnings.push(`${source}: front matter is not a mapping; ignored`);
     } catch (error) {
-      warnings.push(`${source}: front matter is not valid YAML (${(error as Error).message.split("\n")[0]}); ignored`);
+      warnings.push(
+        `${source}: front matter is not valid YAML (${(error as Error).message.split("\n")[0]}); ignored`,
+      );
     }
   }
   let title = str(meta.title);

@@ -1,10 +1,14 @@
-import { type ReadResult, normalizeDate, str } from "../article.js";
+import { normalizeDate, type ReadResult, str } from "../article.js";
 
 /** Per-file metadata from a `sources.json` manifest beside the files. */
 export type Manifest = Record<string, Record<string, unknown>>;
 
 /** Read a plain-text article: the first non-empty line is the title; metadata comes from the manifest entry. */
-export function readText(content: string, source: string, manifestEntry?: Record<string, unknown>): ReadResult {
+export function readText(
+  content: string,
+  source: string,
+  manifestEntry?: Record<string, unknown>,
+): ReadResult {
   const text = content.replace(/^\ufeff/, "");
   const match = /^\s*([^\n]*\S)[^\n]*(\n|$)/.exec(text);
   const firstLine = match?.[1]?.trim() ?? "";

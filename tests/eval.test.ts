@@ -1,0 +1,53 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { answerInQuotes, mean, ndcgAt, recallAt, reciprocalRankAt } from "../src/eval/metrics.js";
+import { parseQrels, runEval } from "../src/eval/run.js";
+import { FIXTURES } from "./helpers.js";
+
+describe("metrics", () => {
+  const gold = new Set(["b"]);
+  it("recall and reciprocal rank", () => {
+    expect(recallAt(["a", "b", "c"], gold, 1)).toBe(0);
+    expect(recallAt(["a", "b", "c"], gold, 2)).toBe(1);
+    expect(recallAt(["a", "b"], new Set(["b", "z"]), 5)).toBe(0.5);
+    expect(reciprocalRankAt(["a", "b"], gold, 10)).toBe(0.5);
+    expect(reciprocalRankAt(["a"], gold, 10)).toBe(0);
+  });
+  it("nDCG with graded relevance", () => {
+    expect(ndcgAt(["b"], new Map([["b", 1]]), 10)).toBe(1);
+    expect(ndcgAt(["a", "b"], new Map([["b", 1]]), 10)).toBeCloseTo(1 / Math.log2(3));
+    expect(ndcgAt([], new Map([["b", 1]]), 10)).toBe(0);
+  });
+  it("answer in quotes is case-insensitive and bounded by k", () => {
+    expect(answerInQuotes(["x", "Six Hours later"], ["six hours"], 1)).toBe(false);
+    expect(answerInQuotes(["x", "Six Hours later"], ["six hours"], 3)).toBe(true);
+    expect(mean([])).toBe(0);
+  });
+  it("reads BEIR qrels with a header", () => {
+    expect(parseQrels("query-id\tcorpus-id\tscore\n1\t10\t1\n1\t11\t2\n").get("1")).toEqual(
+      new Map([
+        ["10", 1],
+        ["11", 2],
+      ]),
+    );
+  });
+});
+
+describe("runEval", () => {
+  it("measures a small set end to end", async () => {
+    const dir = path.join(FIXTURES, "eval");
+    const report = await runEval({
+      docs: path.join(dir, "docs.jsonl"),
+      questions: path.join(dir, "questions.jsonl"),
+      qrels: path.join(dir, "qrels.tsv"),
+    });
+    expect(report.questions).toBe(4);
+    // q1-q3 find their document first; q4 is about nothing in the corpus.
+    expect(report["recall@1"]).toBe(0.75);
+    expect(report["ndcg@10"]).toBe(0.75);
+    // q1 and q2 quote their answers; q3's gold answer ("9 percent") is not in the text; q4 quotes nothing.
+    expect(report["answerInQuotes@3"]).toBe(0.5);
+    expect(report.nothingRelevant).toBe(0.25);
+    expect(report.meanQuoteChars).toBeGreaterThan(20);
+  });
+});

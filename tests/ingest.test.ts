@@ -1,0 +1,110 @@
+import { copyFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ingestPaths } from "../src/index/ingest.js";
+import { search } from "../src/index/search.js";
+import { IndexStore } from "../src/index/store.js";
+import { SEED, tempDir } from "./helpers.js";
+
+let dir: string;
+let cleanup: () => void;
+let store: IndexStore;
+
+const article = (title: string, body: string) =>
+  `---\ntitle: ${title}\nurl: https://example.com/${title.replace(/\W+/g, "-")}\n---\n\n${body}\n`;
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  store = new IndexStore(path.join(dir, "index.sqlite"));
+});
+afterEach(() => {
+  store.close();
+  cleanup();
+});
+
+describe("incremental ingest", () => {
+  it("indexes new files, skips unchanged ones, replaces changed ones and removes deleted ones", async () => {
+    const data = path.join(dir, "data");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(data);
+    writeFileSync(path.join(data, "a.md"), article("Alpha", "The alpha reactor restarted in May."));
+    writeFileSync(path.join(data, "b.md"), article("Beta", "The beta mine closed in June."));
+
+    const first = await ingestPaths(store, [data]);
+    expect(first).toMatchObject({ files: 2, added: 2, updated: 0, removed: 0 });
+    const version = store.version();
+
+    const second = await ingestPaths(store, [data]);
+    expect(second).toMatchObject({ added: 0, updated: 0, removed: 0, unchangedFiles: 2 });
+    expect(store.version()).toBe(version);
+
+    writeFileSync(
+      path.join(data, "a.md"),
+      article("Alpha", "The alpha reactor restarted in July after repairs."),
+    );
+    rmSync(path.join(data, "b.md"));
+    const third = await ingestPaths(store, [data]);
+    expect(third).toMatchObject({ added: 0, updated: 1, removed: 1 });
+    expect(store.version()).toBeGreaterThan(version);
+    expect(search(store, "reactor July").hits[0]?.passage.text).toContain("July after repairs");
+    expect(search(store, "reactor May").hits.some((h) => h.passage.text.includes("May"))).toBe(false);
+    expect(search(store, "beta mine").hits).toHaveLength(0);
+    expect(store.stats()).toMatchObject({ articles: 1 });
+  });
+
+  it("does not remove articles of folders it was not asked about", async () => {
+    copyFileSync(SEED, path.join(dir, "seed.txt"));
+    const other = path.join(dir, "other.md");
+    writeFileSync(other, article("Gamma", "Gamma rays were measured over the harbour."));
+    await ingestPaths(store, [other]);
+    await ingestPaths(store, [path.join(dir, "seed.txt")]);
+    expect(store.stats().articles).toBe(2);
+  });
+
+  it("keeps a file's articles when it turns malformed, and says why", async () => {
+    const file = path.join(dir, "feed.jsonl");
+    writeFileSync(file, '{"id":"x1","title":"Dam","text":"The dam was finished in 1961."}\n');
+    await ingestPaths(store, [file]);
+    writeFileSync(file, "{ broken\n");
+    const report = await ingestPaths(store, [file]);
+    expect(report.warnings.join("\n")).toMatch(/feed\.jsonl:1: malformed JSON/);
+    expect(search(store, "dam finished").hits).toHaveLength(1);
+  });
+
+  it("leaves the previous index intact when an ingest fails midway", async () => {
+    const data = path.join(dir, "data");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(data);
+    writeFileSync(path.join(data, "a.md"), article("Alpha", "The alpha reactor restarted in May."));
+    await ingestPaths(store, [data]);
+    writeFileSync(path.join(data, "a.md"), article("Alpha", "The alpha reactor was shut down for good."));
+    writeFileSync(path.join(data, "b.md"), article("Beta", "The beta mine closed in June."));
+
+    const original = store.upsertArticle.bind(store);
+    let calls = 0;
+    store.upsertArticle = (a, now) => {
+      if (++calls === 2) throw new Error("disk full");
+      return original(a, now);
+    };
+    await expect(ingestPaths(store, [data])).rejects.toThrow("disk full");
+    store.upsertArticle = original;
+
+    const reopened = new IndexStore(path.join(dir, "index.sqlite"));
+    try {
+      expect(reopened.stats().articles).toBe(1);
+      expect(search(reopened, "reactor").hits[0]?.passage.text).toBe("The alpha reactor restarted in May.");
+    } finally {
+      reopened.close();
+    }
+  });
+
+  it("stores the same article from two files once", async () => {
+    writeFileSync(path.join(dir, "one.md"), article("Same", "One story, syndicated twice."));
+    writeFileSync(path.join(dir, "two.md"), article("Same", "One story, syndicated twice."));
+    await ingestPaths(store, [dir]);
+    expect(store.stats().articles).toBe(1);
+    rmSync(path.join(dir, "one.md"));
+    await ingestPaths(store, [dir]);
+    expect(store.stats().articles).toBe(1);
+  });
+});
