@@ -23,6 +23,7 @@ Commands:
   eval --docs FILE --questions FILE [--qrels FILE] [--json] [--limit N] [--mode auto|and|or]
                                           measure retrieval and quoting on an evaluation set
   stats [--index PATH] [--json]           what the index holds
+  deploy-commands                         register the slash commands with Discord
 `;
 
 /** Output channels, so tests can capture them. */
@@ -98,6 +99,12 @@ export async function runCli(
         return await evalCommand(rest, config, io);
       case "stats":
         return statsCommand(rest, config, io);
+      case "deploy-commands": {
+        const { deployCommands } = await import("./discord/deploy.js");
+        const { count, scope } = await deployCommands(config);
+        io.out(`Registered ${count} command(s): ${scope}.`);
+        return 0;
+      }
       default:
         io.err(`Unknown command "${command}".\n\n${USAGE}`);
         return 2;

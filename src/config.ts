@@ -31,6 +31,21 @@ const schema = z.object({
     .optional()
     .default("info"),
   STATE_URL: optionalString,
+  DISCORD_TOKEN: optionalString,
+  DISCORD_CLIENT_ID: optionalString.refine(
+    (v) => v === undefined || /^\d{17,20}$/.test(v),
+    "must be the application's numeric id",
+  ),
+  DISCORD_GUILD_ID: optionalString.refine(
+    (v) => v === undefined || /^\d{17,20}$/.test(v),
+    "must be a numeric server id",
+  ),
+  DISCORD_API_URL: optionalString.refine(
+    (v) => v === undefined || /^https?:\/\//.test(v),
+    "must be an http(s) URL",
+  ),
+  COOLDOWN_QUESTIONS: positiveInt(5),
+  COOLDOWN_SECONDS: positiveInt(30),
 });
 
 /** The typed, validated configuration every door reads once at start. */
@@ -40,7 +55,16 @@ export interface Config {
   synonymsPath: string;
   maxQuotes: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-  stateUrl: string | undefined;
+  /** Keyv URL: sqlite://FILE (default, next to the index), redis://… or postgres://…. */
+  stateUrl: string;
+  discord: {
+    token: string | undefined;
+    clientId: string | undefined;
+    guildId: string | undefined;
+    /** REST base passed to discord.js as `rest.api` (a proxy, or a local fake in tests). */
+    apiUrl: string | undefined;
+  };
+  cooldown: { questions: number; seconds: number };
 }
 
 /** Read configuration from an environment; fails with a message naming the variable at fault. */
@@ -55,12 +79,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     );
   }
   const e = parsed.data;
+  const indexPath = path.resolve(cwd, e.INDEX_PATH ?? ".verbatim/index.sqlite");
   return Object.freeze({
-    indexPath: path.resolve(cwd, e.INDEX_PATH ?? ".verbatim/index.sqlite"),
+    indexPath,
     dataDir: path.resolve(cwd, e.DATA_DIR ?? "data"),
     synonymsPath: path.resolve(cwd, e.SYNONYMS_PATH ?? "config/synonyms.txt"),
     maxQuotes: e.MAX_QUOTES,
     logLevel: e.LOG_LEVEL,
-    stateUrl: e.STATE_URL,
+    stateUrl: e.STATE_URL ?? `sqlite://${path.join(path.dirname(indexPath), "state.sqlite")}`,
+    discord: Object.freeze({
+      token: e.DISCORD_TOKEN,
+      clientId: e.DISCORD_CLIENT_ID,
+      guildId: e.DISCORD_GUILD_ID,
+      apiUrl: e.DISCORD_API_URL?.replace(/\/+$/, ""),
+    }),
+    cooldown: Object.freeze({ questions: e.COOLDOWN_QUESTIONS, seconds: e.COOLDOWN_SECONDS }),
   });
 }

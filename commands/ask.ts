@@ -1,0 +1,30 @@
+import { ApplicationIntegrationType, InteractionContextType, SlashCommandBuilder } from "discord.js";
+import type { Command } from "../src/discord/command.js";
+import { answerForDiscord, MAX_DISCORD_QUESTION } from "../src/discord/questions.js";
+
+/** /ask: an answer made of verbatim quotes. */
+export default {
+  data: new SlashCommandBuilder()
+    .setName("ask")
+    .setDescription("Ask a question; the answer quotes the articles word for word, with links")
+    .addStringOption((o) =>
+      o
+        .setName("question")
+        .setDescription("Your question")
+        .setRequired(true)
+        .setMaxLength(MAX_DISCORD_QUESTION),
+    )
+    .addBooleanOption((o) => o.setName("private").setDescription("Show the answer only to you"))
+    .setContexts(
+      InteractionContextType.Guild,
+      InteractionContextType.BotDM,
+      InteractionContextType.PrivateChannel,
+    )
+    .setIntegrationTypes(ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall),
+  cooldown: true,
+  ephemeral: (interaction) => interaction.options.getBoolean("private") ?? false,
+  async execute(interaction, deps) {
+    const question = interaction.options.getString("question", true);
+    await interaction.editReply(answerForDiscord(deps, question));
+  },
+} satisfies Command;

@@ -1,0 +1,76 @@
+import { Client, Events, GatewayIntentBits, Partials } from "discord.js";
+import type { BotDeps } from "./command.js";
+import { loadCommands } from "./commands.js";
+import { createCooldown } from "./cooldown.js";
+import { createMessageHandler } from "./messages.js";
+import { createInteractionRouter } from "./router.js";
+
+/** The discord.js client options Verbatim runs with: no privileged intents, no mentions parsed, ever. */
+export function clientOptions(apiUrl: string | undefined) {
+  return {
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages],
+    // DM channels are not cached until used: without the Channel partial, discord.js drops DM messages.
+    partials: [Partials.Channel],
+    allowedMentions: { parse: [] as [] },
+    ...(apiUrl ? { rest: { api: apiUrl } } : {}),
+  };
+}
+
+/** A running bot: the client, and a stop that lets in-flight replies finish. */
+export interface Bot {
+  client: Client;
+  start(token: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Wire the client's events to the router and the message handler. */
+export function createBot(deps: BotDeps): Bot {
+  const client = new Client(clientOptions(deps.config.discord.apiUrl));
+  const commands = loadCommands();
+  const cooldown = createCooldown(
+    deps.state.ns("cooldowns"),
+    deps.config.cooldown.questions,
+    deps.config.cooldown.seconds,
+  );
+  const route = createInteractionRouter(commands, deps, cooldown);
+  const onMessage = createMessageHandler(client, deps, cooldown);
+  const inflight = new Set<Promise<void>>();
+  let stopping = false;
+
+  const track = (work: Promise<void>) => {
+    inflight.add(work);
+    void work.finally(() => inflight.delete(work));
+  };
+  client.on(Events.InteractionCreate, (interaction) => {
+    if (!stopping) track(route(interaction));
+  });
+  client.on(Events.MessageCreate, (message) => {
+    if (!stopping) track(onMessage(message));
+  });
+  client.once(Events.ClientReady, (c) => {
+    deps.log.info({ user: c.user.tag, guilds: c.guilds.cache.size }, "connected to Discord");
+  });
+  client.on(Events.ShardDisconnect, (_event, shard) =>
+    deps.log.warn({ shard }, "gateway disconnected; discord.js reconnects"),
+  );
+  client.on(Events.Error, (err) => deps.log.error({ err }, "client error"));
+  client.rest.on("rateLimited", (info) =>
+    deps.log.warn(
+      { route: info.route, retryAfter: info.retryAfter, global: info.global },
+      "rate limited by Discord; waiting",
+    ),
+  );
+
+  return {
+    client,
+    async start(token) {
+      await client.login(token);
+    },
+    async stop() {
+      stopping = true;
+      const deadline = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
+      await Promise.race([Promise.allSettled([...inflight]), deadline]);
+      await client.destroy();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type {
+  ButtonInteraction,
+  ChatInputCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from "discord.js";
+import type { Config } from "../config.js";
+import type { Corpus } from "../index/open.js";
+import type { Logger } from "../log.js";
+import type { State } from "../state/state.js";
+
+/** Everything a handler may use, passed explicitly (no globals). */
+export interface BotDeps {
+  corpus: Corpus;
+  state: State;
+  config: Readonly<Config>;
+  log: Logger;
+}
+
+/** A slash command module: its definition and its handlers (discord.js guide style). */
+export interface Command {
+  data: { name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
+  /** Counts against the per-user question cooldown. */
+  cooldown?: boolean;
+  /** Whether the deferred reply is ephemeral (decided before any work, within Discord's 3 s). */
+  ephemeral?(interaction: ChatInputCommandInteraction): boolean;
+  /** Runs after the reply was deferred: it must finish with `editReply`. */
+  execute(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void>;
+  /** Buttons whose custom id starts with `<name>:`. */
+  button?(interaction: ButtonInteraction, deps: BotDeps): Promise<void>;
+}
+
+/** Check that a loaded module really is a command, so a broken one fails at load with its name. */
+export function assertCommand(value: unknown, file: string): Command {
+  const c = value as Partial<Command> | undefined;
+  if (
+    !c ||
+    typeof c.execute !== "function" ||
+    !c.data ||
+    typeof c.data.name !== "string" ||
+    typeof c.data.toJSON !== "function"
+  ) {
+    throw new Error(`${file} does not export a command ({ data, execute })`);
+  }
+  return c as Command;
+}

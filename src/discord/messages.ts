@@ -1,0 +1,47 @@
+import type { Client, Message } from "discord.js";
+import type { BotDeps } from "./command.js";
+import type { Cooldown } from "./cooldown.js";
+import { answerForDiscord } from "./questions.js";
+import { renderNotice } from "./render.js";
+import { apology, errorId } from "./router.js";
+
+/** The question in a message: its text without the mentions that addressed the bot. */
+export function questionFromMessage(content: string): string {
+  return content
+    .replace(/<@!?\d+>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** Answer direct messages, and messages in servers that mention the bot, as replies. Other bots are ignored. */
+export function createMessageHandler(client: Client, deps: BotDeps, cooldown: Cooldown) {
+  return async function onMessage(message: Message): Promise<void> {
+    const me = client.user;
+    if (!me || message.author.bot || message.author.id === me.id || message.system) return;
+    const isDirect = message.guildId === null;
+    // Only a direct mention counts: @everyone and role mentions are not questions to the bot.
+    const mentioned = !isDirect && message.mentions.users.has(me.id) && !message.mentions.everyone;
+    if (!isDirect && !mentioned) return;
+    const started = performance.now();
+    const context = {
+      guild: message.guildId ?? "dm",
+      channel: message.channelId,
+      user: message.author.id,
+      command: isDirect ? "dm" : "mention",
+    };
+    try {
+      const { allowed, retryAfter } = await cooldown.take(message.author.id);
+      const body = allowed
+        ? answerForDiscord(deps, questionFromMessage(message.content))
+        : renderNotice(`You're asking quickly: try again in ${retryAfter} s.`);
+      await message.reply({ ...body, allowedMentions: { parse: [], repliedUser: false } });
+      deps.log.info({ ...context, ms: Math.round(performance.now() - started) }, "message answered");
+    } catch (error) {
+      const id = errorId();
+      deps.log.error({ ...context, errorId: id, err: error }, "message failed");
+      await message
+        .reply({ ...renderNotice(apology(id)), allowedMentions: { parse: [], repliedUser: false } })
+        .catch(() => undefined);
+    }
+  };
+}

@@ -1,0 +1,222 @@
+import type {
+  APIActionRowComponent,
+  APIButtonComponent,
+  APIComponentInMessageActionRow,
+  APIEmbed,
+} from "discord.js";
+import { ButtonStyle, ComponentType } from "discord.js";
+import type { IndexStats } from "../index/store.js";
+import { citationLine, displayDate, quoteWithEllipses } from "../render/citation.js";
+import type { Answer, Hit } from "../types.js";
+import { escapeForDiscord, escapeLinkLabel } from "./escape.js";
+import { embedLength, LIMITS, trimToLimit } from "./limits.js";
+
+/** A message body in Discord's JSON shape, with mentions always disabled. */
+export interface MessagePayload {
+  content?: string;
+  embeds: APIEmbed[];
+  components: APIActionRowComponent<APIComponentInMessageActionRow>[];
+  allowedMentions: { parse: [] };
+}
+
+const BRAND_COLOR = 0x2b6cb0;
+const NOTHING_COLOR = 0x718096;
+const WARN_COLOR = 0xc05621;
+
+function payload(
+  embeds: APIEmbed[],
+  components: MessagePayload["components"] = [],
+  content?: string,
+): MessagePayload {
+  return {
+    ...(content ? { content: trimToLimit(content, LIMITS.content) } : {}),
+    embeds,
+    components,
+    allowedMentions: { parse: [] },
+  };
+}
+
+function linkButtons(links: { label: string; url: string }[]): MessagePayload["components"] {
+  const buttons: APIButtonComponent[] = links
+    .filter((l) => l.url.length <= LIMITS.buttonUrl && /^https?:\/\//.test(l.url))
+    .slice(0, LIMITS.buttonsPerRow * LIMITS.rows)
+    .map((l) => ({
+      type: ComponentType.Button,
+      style: ButtonStyle.Link,
+      label: trimToLimit(l.label, LIMITS.buttonLabel),
+      url: l.url,
+    }));
+  const rows: MessagePayload["components"] = [];
+  for (let i = 0; i < buttons.length; i += LIMITS.buttonsPerRow) {
+    rows.push({ type: ComponentType.ActionRow, components: buttons.slice(i, i + LIMITS.buttonsPerRow) });
+  }
+  return rows;
+}
+
+/** Shrink an embed's description until the whole embed fits Discord's total. */
+function fitTotal(embed: APIEmbed): APIEmbed {
+  const over = embedLength(embed as Parameters<typeof embedLength>[0]) - LIMITS.embedTotal;
+  if (over > 0 && embed.description)
+    embed.description = trimToLimit(embed.description, Math.max(1, embed.description.length - over));
+  return embed;
+}
+
+/** An answer as an embed: block-quoted quotes with [n] markers, sources as masked links, and link buttons. */
+export function renderAnswer(answer: Answer): MessagePayload {
+  const title = trimToLimit(
+    answer.question.replace(/\s+/g, " ").trim() || "Your question",
+    LIMITS.embedTitle,
+  );
+  if (answer.status === "nothing-relevant" || answer.quotes.length === 0) {
+    return payload([
+      {
+        title: trimToLimit(escapeForDiscord(title), LIMITS.embedTitle),
+        color: NOTHING_COLOR,
+        description: trimToLimit(
+          [
+            "I found nothing in the corpus that answers this, so I won't quote anything.",
+            answer.reason ? `*${escapeForDiscord(answer.reason)}*` : "",
+            "Try different words (the ones an article would use), or `/search` to see what the corpus holds.",
+          ]
+            .filter(Boolean)
+            .join("\n\n"),
+          LIMITS.embedDescription,
+        ),
+      },
+    ]);
+  }
+
+  const sources = answer.quotes.map((q, i) => {
+    const label = escapeLinkLabel(citationLine(q.article));
+    const target = q.link ?? q.article.url;
+    const line = target
+      ? `**[${i + 1}]** [${label}](${target})`
+      : `**[${i + 1}]** ${label} (${escapeForDiscord(q.article.source)})`;
+    return trimToLimit(line, 600);
+  });
+  const prose = answer.prose ? `${escapeForDiscord(answer.prose)}\n\n` : "";
+  const sourcesBlock = `\n\n**Sources**\n${sources.join("\n")}`;
+  // The quotes share what the prose and the sources leave of the description, each trimmed at a sentence end.
+  const room = LIMITS.embedDescription - prose.length - sourcesBlock.length - 8 * answer.quotes.length;
+  const perQuote = Math.max(80, Math.floor(room / answer.quotes.length));
+  const quotes = answer.quotes.map((q, i) => {
+    const body = trimToLimit(escapeForDiscord(quoteWithEllipses(q)), perQuote).replace(/\n/g, "\n> ");
+    return `> ${body} **[${i + 1}]**`;
+  });
+  const description = trimToLimit(`${prose}${quotes.join("\n\n")}${sourcesBlock}`, LIMITS.embedDescription);
+  const footer =
+    answer.status === "degraded"
+      ? `⚠ ${answer.reason ?? "Degraded answer"}`
+      : "Quoted word for word from the sources · the links open each article at the quote";
+  const embed = fitTotal({
+    title: trimToLimit(escapeForDiscord(title), LIMITS.embedTitle),
+    color: answer.status === "degraded" ? WARN_COLOR : BRAND_COLOR,
+    description,
+    footer: { text: trimToLimit(footer, LIMITS.footer) },
+  });
+  const buttons = answer.quotes
+    .map((q, i) => ({
+      label: `[${i + 1}] ${q.article.site ?? q.article.title}`,
+      url: q.link ?? q.article.url ?? "",
+    }))
+    .filter((b) => b.url);
+  return payload([embed], linkButtons(buttons));
+}
+
+/** Passages a page holds in /search. */
+export const SEARCH_PAGE_SIZE = 5;
+
+/** One page of /search results, with Previous/Next buttons whose ids carry the session and the page. */
+export function renderSearchPage(
+  query: string,
+  hits: Hit[],
+  page: number,
+  sessionId: string,
+): MessagePayload {
+  const pages = Math.max(1, Math.ceil(hits.length / SEARCH_PAGE_SIZE));
+  const current = Math.min(Math.max(0, page), pages - 1);
+  const shown = hits.slice(current * SEARCH_PAGE_SIZE, (current + 1) * SEARCH_PAGE_SIZE);
+  const title = trimToLimit(`Search: ${query.replace(/\s+/g, " ").trim()}`, LIMITS.embedTitle);
+  if (hits.length === 0) {
+    return payload([
+      {
+        title: escapeForDiscord(title).slice(0, LIMITS.embedTitle),
+        color: NOTHING_COLOR,
+        description: "No passage matches those words. Try fewer or different words.",
+      },
+    ]);
+  }
+  const fields = shown.map((h, i) => {
+    const n = current * SEARCH_PAGE_SIZE + i + 1;
+    const link = h.article.url ? `\n[Open the article](${h.article.url})` : "";
+    const value = `${trimToLimit(escapeForDiscord(h.passage.text), LIMITS.fieldValue - link.length)}${link}`;
+    return { name: trimToLimit(`${n}. ${citationLine(h.article)}`, LIMITS.fieldName), value };
+  });
+  const embed = fitTotal({
+    title: trimToLimit(escapeForDiscord(title), LIMITS.embedTitle),
+    color: BRAND_COLOR,
+    fields,
+    footer: { text: `Page ${current + 1} of ${pages} · ${hits.length} passage(s)` },
+  });
+  const nav: MessagePayload["components"] =
+    pages > 1
+      ? [
+          {
+            type: ComponentType.ActionRow,
+            components: [
+              {
+                type: ComponentType.Button,
+                style: ButtonStyle.Secondary,
+                label: "Previous",
+                custom_id: `search:${sessionId}:${current - 1}`,
+                disabled: current === 0,
+              },
+              {
+                type: ComponentType.Button,
+                style: ButtonStyle.Secondary,
+                label: "Next",
+                custom_id: `search:${sessionId}:${current + 1}`,
+                disabled: current >= pages - 1,
+              },
+            ],
+          },
+        ]
+      : [];
+  return payload([embed], nav);
+}
+
+/** /help: the commands and what the corpus holds. */
+export function renderHelp(stats: IndexStats): MessagePayload {
+  const newest = stats.newest
+    ? `${escapeForDiscord(stats.newest.title)}${stats.newest.publishedAt ? ` (${displayDate(stats.newest.publishedAt)})` : ""}`
+    : "—";
+  const lastIngest = stats.lastIngestAt
+    ? `<t:${Math.floor(Date.parse(stats.lastIngestAt) / 1000)}:R>`
+    : "never";
+  return payload([
+    {
+      title: "Verbatim: answers quoted word for word",
+      color: BRAND_COLOR,
+      description: [
+        "I answer questions about a corpus of news articles by quoting the passages that answer them, word for word, each with a link that opens the article at the quote. When nothing answers a question, I say so and quote nothing.",
+        "",
+        "**/ask** `question` — an answer made of verbatim quotes (`private: true` shows it only to you)",
+        "**/search** `query` — the matching passages, five a page",
+        "**/help** — this message",
+        "",
+        "You can also send me a direct message, or mention me in a channel with your question.",
+      ].join("\n"),
+      fields: [
+        { name: "Articles", value: String(stats.articles), inline: true },
+        { name: "Passages", value: String(stats.passages), inline: true },
+        { name: "Last ingest", value: lastIngest, inline: true },
+        { name: "Newest article", value: trimToLimit(newest, LIMITS.fieldValue) },
+      ],
+    },
+  ]);
+}
+
+/** A short plain message (errors, refusals, cooldowns). */
+export function renderNotice(text: string): MessagePayload {
+  return payload([], [], text);
+}

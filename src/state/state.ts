@@ -1,0 +1,86 @@
+import path from "node:path";
+import Keyv, { type KeyvStoreAdapter } from "keyv";
+import { VerbatimError } from "../errors.js";
+import { SqliteKeyvStore } from "./sqlite-store.js";
+
+/** The Keyv namespaces Verbatim keeps: one store, many namespaces. */
+export const NAMESPACES = [
+  "settings",
+  "cooldowns",
+  "sessions",
+  "subscriptions",
+  "cache",
+  "feedback",
+] as const;
+export type Namespace = (typeof NAMESPACES)[number];
+
+/** Keyv instances by namespace, over one backing store chosen by URL. */
+export interface State {
+  ns(name: Namespace): Keyv;
+  /** Describes the backend without credentials, for logs. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+async function adapterFor(
+  url: string,
+  cwd: string,
+): Promise<{ make: () => KeyvStoreAdapter | Promise<KeyvStoreAdapter>; describe: string }> {
+  if (url.startsWith("sqlite://")) {
+    const file = url.slice("sqlite://".length) || ":memory:";
+    const resolved = file === ":memory:" ? file : path.resolve(cwd, file);
+    // One connection serves every namespace; Keyv sets the namespace per instance, so each gets its own adapter view.
+    return { make: () => new SqliteKeyvStore(resolved), describe: `sqlite (${resolved})` };
+  }
+  const kind =
+    url.startsWith("redis://") || url.startsWith("rediss://")
+      ? "redis"
+      : /^postgres(ql)?:\/\//.test(url)
+        ? "postgres"
+        : null;
+  if (!kind)
+    throw new VerbatimError(
+      "CONFIG_INVALID",
+      `STATE_URL must start with sqlite://, redis:// or postgres:// (got "${url.split(":")[0]}:").`,
+    );
+  const pkg = `@keyv/${kind}`;
+  let mod: { default: new (url: string) => KeyvStoreAdapter };
+  try {
+    // A variable specifier: these adapters are optional and not installed by default.
+    mod = (await import(pkg)) as typeof mod;
+  } catch {
+    throw new VerbatimError(
+      "CONFIG_INVALID",
+      `STATE_URL is a ${kind} URL, but ${pkg} is not installed: run \`npm install ${pkg}\`.`,
+    );
+  }
+  const host = new URL(url).host;
+  return { make: () => new mod.default(url), describe: `${kind} (${host})` };
+}
+
+/** Open the state store that `url` names (sqlite://FILE, redis://…, postgres://…). */
+export async function openState(url: string, cwd = process.cwd()): Promise<State> {
+  const { make, describe } = await adapterFor(url, cwd);
+  const instances = new Map<Namespace, Keyv>();
+  const adapters: KeyvStoreAdapter[] = [];
+  for (const name of NAMESPACES) {
+    const adapter = await make();
+    adapters.push(adapter);
+    const keyv = new Keyv({ store: adapter, namespace: name });
+    keyv.on("error", () => {
+      // Keyv re-emits adapter errors; callers see failures through rejected promises instead.
+    });
+    instances.set(name, keyv);
+  }
+  return {
+    describe,
+    ns(name) {
+      const k = instances.get(name);
+      if (!k) throw new Error(`unknown state namespace ${name}`);
+      return k;
+    },
+    async close() {
+      await Promise.all(adapters.map((a) => a.disconnect?.()));
+    },
+  };
+}
