@@ -1,4 +1,4 @@
-import "dotenv/config";
+import "./env.js";
 import path from "node:path";
 import { DiscordjsErrorCodes } from "discord.js";
 import { loadConfig } from "./config.js";

@@ -9,14 +9,14 @@ import type { KeyvStoreAdapter, StoredData } from "keyv";
  * Keys arrive namespaced by Keyv ("namespace:key"); values arrive serialised, with their expiry inside.
  */
 export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
-  opts: { file: string };
+  opts: { file: string; url: string; dialect: string };
   namespace?: string;
   private readonly db: Database.Database;
   private readonly stmts;
 
   constructor(file: string) {
     super();
-    this.opts = { file };
+    this.opts = { file, url: `sqlite://${file}`, dialect: "sqlite" };
     if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");

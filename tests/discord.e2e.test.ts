@@ -1,0 +1,335 @@
+import { cpSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../src/cli.js";
+import { type BotProcess, startBot } from "./fake-discord/bot-process.js";
+import { FakeDiscord, type RecordedRequest } from "./fake-discord/server.js";
+import { CORPUS, FIXTURES, tempDir } from "./helpers.js";
+
+const TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.GfAkEt.abcdefghijklmnopqrstuvwxyz0123";
+
+type Embed = {
+  title?: string;
+  description?: string;
+  fields?: { name: string; value: string }[];
+  footer?: { text: string };
+};
+type Body = {
+  type?: number;
+  content?: string;
+  embeds?: Embed[];
+  components?: { components: { label?: string; url?: string; custom_id?: string; disabled?: boolean }[] }[];
+  allowed_mentions?: { parse?: string[] };
+  flags?: number;
+  data?: { flags?: number; content?: string };
+  message_reference?: { message_id: string };
+};
+
+const body = (r: RecordedRequest) => (r.body ?? {}) as Body;
+const isCallback = (token: string) => (r: RecordedRequest) =>
+  r.method === "POST" && r.path.includes(`/${token}/callback`);
+const isEdit = (token: string) => (r: RecordedRequest) =>
+  r.method === "PATCH" && r.path.endsWith(`/${token}/messages/@original`);
+
+let fake: FakeDiscord;
+let bot: BotProcess;
+let cleanup: () => void;
+let dataDir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  const tmp = tempDir();
+  cleanup = tmp.cleanup;
+  dataDir = path.join(tmp.dir, "data");
+  mkdirSync(dataDir);
+  cpSync(CORPUS, dataDir, { recursive: true });
+  cpSync(path.join(FIXTURES, "discord"), dataDir, { recursive: true });
+  fake = new FakeDiscord();
+  await fake.start();
+  env = {
+    DISCORD_TOKEN: TOKEN,
+    DISCORD_CLIENT_ID: fake.applicationId,
+    DISCORD_API_URL: fake.apiUrl,
+    INDEX_PATH: path.join(tmp.dir, "index.sqlite"),
+    DATA_DIR: dataDir,
+    COOLDOWN_QUESTIONS: "3",
+    COOLDOWN_SECONDS: "60",
+    // Five quotes of up to 900 characters each: more than an embed's description holds.
+    MAX_QUOTES: "5",
+    LOG_LEVEL: "info",
+  };
+  bot = startBot(env);
+  await Promise.race([
+    fake.ready,
+    bot.exited.then((code) => {
+      throw new Error(`bot exited (${code}): ${bot.stderr()}`);
+    }),
+  ]);
+}, 60_000);
+
+afterAll(async () => {
+  if (process.env.DEBUG_E2E) console.log(JSON.stringify(bot?.logs(), null, 1), bot?.stderr());
+  await bot?.stop();
+  await fake?.stop();
+  cleanup?.();
+});
+
+let user = 1400000000000000100n;
+/** A fresh user id per test, so the cooldown only bites where a test wants it. */
+const nextUser = () => String(++user);
+
+async function askAndGetEdit(question: string, extra: { private?: boolean } = {}) {
+  const options = [{ name: "question", type: 3, value: question }];
+  if (extra.private) options.push({ name: "private", type: 5, value: true as unknown as string });
+  const { token } = fake.slash("ask", options, { userId: nextUser() });
+  const callback = await fake.waitFor(isCallback(token));
+  const edit = await fake.waitFor(isEdit(token));
+  return { callback: body(callback), edit: body(edit) };
+}
+
+describe("the bot against a fake Discord", () => {
+  it("/ask defers, then edits in the verbatim quote with a text-fragment link and no mentions", async () => {
+    const { callback, edit } = await askAndGetEdit("what did the vice minister say about wastewater?");
+    expect(callback.type).toBe(5);
+    expect((callback.data?.flags ?? 0) & 64).toBe(0);
+    const description = edit.embeds?.[0]?.description ?? "";
+    expect(description).toContain("high-chlorine wastewater discharge");
+    expect(description).toMatch(/^> …second, adhere to/);
+    expect(description).toMatch(
+      /\[Deputy Minister of the Ministry.*Global REEs Venture.*2018-09-10\]\(https:\/\/www\.globalreesventure\.com\/.+#:~:text=/,
+    );
+    expect(edit.allowed_mentions?.parse).toEqual([]);
+    const buttons = edit.components?.[0]?.components ?? [];
+    expect(buttons[0]?.url).toContain("#:~:text=");
+  });
+
+  it("/ask private:true answers ephemerally", async () => {
+    const { callback } = await askAndGetEdit("harbor dredging", { private: true });
+    expect(callback.type).toBe(5);
+    expect((callback.data?.flags ?? 0) & 64).toBe(64);
+  });
+
+  it("/ask with nothing relevant explains instead of quoting", async () => {
+    const { edit } = await askAndGetEdit("who won the chess olympiad in budapest?");
+    expect(edit.embeds?.[0]?.description).toMatch(/found nothing in the corpus/);
+    expect(edit.components ?? []).toEqual([]);
+  });
+
+  it("/search pages five passages at a time with Previous/Next buttons that page", async () => {
+    const { token } = fake.slash(
+      "search",
+      [{ name: "query", type: 3, value: "harbor rare earth lithium apple train council park glacier" }],
+      { userId: nextUser() },
+    );
+    const first = body(await fake.waitFor(isEdit(token)));
+    expect(first.embeds?.[0]?.fields).toHaveLength(5);
+    expect(first.embeds?.[0]?.footer?.text).toMatch(/^Page 1 of \d/);
+    const [prev, next] = first.components?.[0]?.components ?? [];
+    expect(prev?.disabled).toBe(true);
+    expect(next?.custom_id).toMatch(/^search:[0-9a-f]+:1$/);
+
+    const press = fake.button(next?.custom_id ?? "", {
+      id: "1",
+      channel_id: fake.channelId,
+      author: fake.botUser,
+      content: "",
+      embeds: [],
+      components: [],
+      timestamp: new Date().toISOString(),
+      type: 20,
+    });
+    const update = await fake.waitFor(isCallback(press.token));
+    expect(body(update).type).toBe(6);
+    const second = body(await fake.waitFor(isEdit(press.token)));
+    expect(second.embeds?.[0]?.footer?.text).toMatch(/^Page 2 of/);
+    expect(second.embeds?.[0]?.fields?.[0]?.name).toMatch(/^6\. /);
+  });
+
+  it("/help shows the commands and what the corpus holds", async () => {
+    const { token } = fake.slash("help", [], { userId: nextUser() });
+    const callback = body(await fake.waitFor(isCallback(token)));
+    expect((callback.data?.flags ?? 0) & 64).toBe(64);
+    const edit = body(await fake.waitFor(isEdit(token)));
+    const fields = edit.embeds?.[0]?.fields ?? [];
+    expect(edit.embeds?.[0]?.description).toContain("/ask");
+    expect(fields.find((f) => f.name === "Articles")?.value).toBe("12");
+  });
+
+  it("answers a direct message in the DM, and a mention as a reply", async () => {
+    const since = fake.requests.length;
+    const dmId = fake.message("what did the vice minister say about wastewater?", {
+      dm: true,
+      authorId: nextUser(),
+    });
+    const dm = await fake.waitFor(
+      (r) => r.method === "POST" && r.path === "/channels/1500000000000000002/messages",
+      10_000,
+      since,
+    );
+    expect(body(dm).message_reference?.message_id).toBe(dmId);
+    expect(body(dm).embeds?.[0]?.description).toContain("high-chlorine wastewater discharge");
+    expect(body(dm).allowed_mentions?.parse).toEqual([]);
+
+    const mentionId = fake.message(`<@${fake.applicationId}> how long do cargo ships wait for the tide?`, {
+      mentions: [fake.applicationId],
+      authorId: nextUser(),
+    });
+    const reply = await fake.waitFor(
+      (r) =>
+        r.method === "POST" &&
+        r.path === `/channels/${fake.channelId}/messages` &&
+        body(r).message_reference?.message_id === mentionId,
+      10_000,
+      since,
+    );
+    expect(body(reply).embeds?.[0]?.description).toContain("wait up to six hours");
+  });
+
+  it("ignores other bots and messages that do not mention it", async () => {
+    const since = fake.requests.length;
+    fake.message(`<@${fake.applicationId}> what about wastewater?`, {
+      bot: true,
+      mentions: [fake.applicationId],
+    });
+    fake.message("what about wastewater?", { authorId: nextUser() });
+    fake.message("@everyone what about wastewater?", { authorId: nextUser(), everyone: true });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(fake.after(since, (r) => r.method === "POST" && r.path.includes("/messages"))).toEqual([]);
+  });
+
+  it("pings nobody and escapes Markdown from an article with @everyone, mentions and markup", async () => {
+    const { edit } = await askAndGetEdit("what did the mayor announce about the riverside park?");
+    const description = edit.embeds?.[0]?.description ?? "";
+    expect(edit.allowed_mentions?.parse).toEqual([]);
+    expect(description).toContain("@\u200beveryone");
+    expect(description).toContain("@\u200bhere");
+    expect(description).not.toMatch(/<@\d/);
+    expect(description).toContain("<\\@123456789012345678>");
+    expect(description).toContain("\\*\\*riverside park\\*\\*");
+    expect(description).toContain("\\_gardens\\_");
+    expect(description).toContain("\\~\\~fence\\~\\~");
+    expect(description).toContain("\\|\\|secret\\|\\|");
+    expect(description).toContain("\\`playground\\`");
+    const title = edit.embeds?.[0]?.title ?? "";
+    expect(title).toBe("what did the mayor announce about the riverside park?");
+  });
+
+  it("keeps a long answer within Discord's limits, trimmed with an ellipsis", async () => {
+    const { edit } = await askAndGetEdit(
+      "what did scientists record about the glacier retreating along the valley?",
+    );
+    const embed = edit.embeds?.[0];
+    const description = embed?.description ?? "";
+    expect(description.length).toBeLessThanOrEqual(4096);
+    const total = (embed?.title?.length ?? 0) + description.length + (embed?.footer?.text.length ?? 0);
+    expect(total).toBeLessThanOrEqual(6000);
+    expect(description).toContain("…");
+    expect(description).toContain("**Sources**");
+  });
+
+  it("limits each user's questions, with an ephemeral 'try again'", async () => {
+    const userId = nextUser();
+    const tokens = [1, 2, 3, 4].map(
+      () => fake.slash("ask", [{ name: "question", type: 3, value: "rare earth" }], { userId }).token,
+    );
+    const last = body(await fake.waitFor(isCallback(tokens[3] ?? "")));
+    expect(last.type).toBe(4);
+    expect(last.data?.flags).toBe(64);
+    expect(last.data?.content).toMatch(/try again in \d+ s/);
+  });
+
+  it("answers an unknown command politely", async () => {
+    const { token } = fake.slash("frobnicate", [], { userId: nextUser() });
+    const reply = body(await fake.waitFor(isCallback(token)));
+    expect(reply.type).toBe(4);
+    expect(reply.data?.content).toMatch(/I don't know the command `\/frobnicate`/);
+  });
+
+  it("logs a failed edit with an error id, apologises, and keeps serving", async () => {
+    // discord.js retries a 5xx three times; the fourth failure reaches the handler.
+    fake.fail("PATCH", /\/messages\/@original$/, 500, 4);
+    const { token } = fake.slash("ask", [{ name: "question", type: 3, value: "harbor dredging cost" }], {
+      userId: nextUser(),
+    });
+    const apologyEdit = await fake.waitFor(
+      (r) => isEdit(token)(r) && /error id/.test(body(r).content ?? ""),
+      20_000,
+    );
+    const id = /error id `([0-9a-f]+)`/.exec(body(apologyEdit).content ?? "")?.[1];
+    expect(id).toBeTruthy();
+    await expect
+      .poll(() => bot.logs().find((l) => l.errorId === id && l.msg === "interaction failed"))
+      .toBeTruthy();
+
+    const { edit } = await askAndGetEdit("what did the vice minister say about wastewater?");
+    expect(edit.embeds?.[0]?.description).toContain("wastewater");
+  }, 30_000);
+
+  it("logs each request with its guild, channel, command and latency, and never the token", () => {
+    const answered = bot.logs().filter((l) => l.msg === "interaction answered");
+    expect(answered.length).toBeGreaterThan(3);
+    expect(answered[0]).toMatchObject({ guild: fake.guildId, channel: fake.channelId, command: "/ask" });
+    expect(typeof answered[0]?.ms).toBe("number");
+    expect(JSON.stringify(bot.logs())).not.toContain(TOKEN);
+    expect(bot.stderr()).not.toContain(TOKEN);
+  });
+
+  it("deploy-commands registers /ask, /search and /help for guilds, DMs and user installs", async () => {
+    const since = fake.requests.length;
+    const out: string[] = [];
+    const code = await runCli(
+      ["deploy-commands"],
+      { out: (t) => out.push(t), err: (t) => out.push(t) },
+      { ...env, DISCORD_GUILD_ID: fake.guildId },
+    );
+    expect(code).toBe(0);
+    const put = await fake.waitFor((r) => r.method === "PUT", 5000, since);
+    expect(put.path).toBe(`/applications/${fake.applicationId}/guilds/${fake.guildId}/commands`);
+    const commands = put.body as unknown as {
+      name: string;
+      contexts: number[];
+      integration_types: number[];
+    }[];
+    expect(commands.map((c) => c.name).sort()).toEqual(["ask", "help", "search"]);
+    for (const c of commands) {
+      expect(c.contexts).toEqual([0, 1, 2]);
+      expect(c.integration_types).toEqual([0, 1]);
+    }
+    expect(out.join("\n")).toMatch(/Registered 3 command\(s\)/);
+  });
+
+  it("stops cleanly on SIGTERM", async () => {
+    const code = await bot.stop();
+    expect(code).toBe(0);
+    expect(bot.logs().some((l) => l.msg === "stopped")).toBe(true);
+  });
+});
+
+describe("start-up without a usable token", () => {
+  it("says what to set when DISCORD_TOKEN is missing, with no stack trace", async () => {
+    const p = startBot({ INDEX_PATH: path.join(tempDir().dir, "i.sqlite"), DATA_DIR: CORPUS });
+    expect(await p.exited).toBe(1);
+    expect(p.stderr().trim().split("\n")).toHaveLength(1);
+    expect(p.stderr()).toMatch(/DISCORD_TOKEN is not set/);
+  });
+
+  it("says the token was refused when Discord answers 401", async () => {
+    const local = new FakeDiscord();
+    await local.start();
+    try {
+      local.fail("GET", /^\/gateway\/bot$/, 401, 10);
+      const p = startBot({
+        DISCORD_TOKEN: TOKEN,
+        DISCORD_API_URL: local.apiUrl,
+        INDEX_PATH: path.join(tempDir().dir, "i.sqlite"),
+        DATA_DIR: CORPUS,
+        LOG_LEVEL: "silent",
+      });
+      expect(await p.exited).toBe(1);
+      expect(p.stderr()).toMatch(/Discord refused DISCORD_TOKEN/);
+      expect(p.stderr()).not.toMatch(/\n\s+at /);
+    } finally {
+      await local.stop();
+    }
+  });
+});

@@ -1,0 +1,522 @@
+/**
+ * A small fake Discord for end-to-end tests: REST v10 over HTTP and a JSON gateway over WebSocket, on 127.0.0.1.
+ * The real, unmodified discord.js client talks to it (`rest.api` = `apiUrl`); tests assert on the requests it records.
+ */
+import { once } from "node:events";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocket, WebSocketServer } from "ws";
+
+export interface RecordedRequest {
+  method: string;
+  /** Path after `/api/v10`, percent-decoded (`/webhooks/…/messages/@original`). */
+  path: string;
+  rawPath: string;
+  query: URLSearchParams;
+  body: Record<string, unknown> | null;
+  at: number;
+}
+
+interface Failure {
+  method: string;
+  path: RegExp;
+  status: number;
+  remaining: number;
+}
+
+let snowflake = 1_300_000_000_000_000_000n;
+/** A fresh, increasing snowflake id. */
+export function nextId(): string {
+  snowflake += 1n;
+  return snowflake.toString();
+}
+
+export const ALL_PERMISSIONS = "2251799813685247";
+/** View Channel, Send Messages, Embed Links, Read Message History. */
+export const BOT_PERMISSIONS = String((1n << 10n) | (1n << 11n) | (1n << 14n) | (1n << 16n));
+
+export class FakeDiscord {
+  readonly applicationId = "1100000000000000001";
+  readonly botUser = {
+    id: this.applicationId,
+    username: "Verbatim",
+    discriminator: "0",
+    global_name: null,
+    avatar: null,
+    bot: true,
+  };
+  readonly guildId = "1200000000000000001";
+  readonly channelId = "1300000000000000001";
+  readonly requests: RecordedRequest[] = [];
+  private http: Server | null = null;
+  private wss: WebSocketServer | null = null;
+  private readonly sockets = new Set<WebSocket>();
+  private seq = 0;
+  private failures: Failure[] = [];
+  private identified: (() => void) | null = null;
+  /** Resolves when a client has identified and received READY and GUILD_CREATE. */
+  ready: Promise<void> = new Promise((resolve) => {
+    this.identified = resolve;
+  });
+  port = 0;
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api`;
+  }
+
+  async start(): Promise<void> {
+    this.http = createServer((req, res) => void this.handle(req, res));
+    this.wss = new WebSocketServer({ noServer: true });
+    this.http.on("upgrade", (req, socket, head) => {
+      this.wss?.handleUpgrade(req, socket, head, (ws) => this.connect(ws));
+    });
+    this.http.listen(0, "127.0.0.1");
+    await once(this.http, "listening");
+    this.port = (this.http.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    for (const ws of this.sockets) ws.terminate();
+    this.wss?.close();
+    await new Promise<void>((resolve) => {
+      if (!this.http) return resolve();
+      this.http.closeAllConnections();
+      this.http.close(() => resolve());
+    });
+  }
+
+  /** Answer the next `times` requests matching method and path with an error status. */
+  fail(method: string, path: RegExp, status: number, times = 1): void {
+    this.failures.push({ method, path, status, remaining: times });
+  }
+
+  /** Wait for a recorded request that matches, including ones already received after `since`. */
+  async waitFor(
+    match: (r: RecordedRequest) => boolean,
+    timeoutMs = 10_000,
+    since = 0,
+  ): Promise<RecordedRequest> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const found = this.requests.slice(since).find(match);
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(
+      `no matching request within ${timeoutMs} ms; saw:\n${this.requests.map((r) => `${r.method} ${r.path}`).join("\n")}`,
+    );
+  }
+
+  /** Requests received after `since` that match. */
+  after(since: number, match: (r: RecordedRequest) => boolean): RecordedRequest[] {
+    return this.requests.slice(since).filter(match);
+  }
+
+  // ---- gateway ----
+
+  private send(ws: WebSocket, payload: object): void {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(payload));
+  }
+
+  /** Send a dispatch event to every connected client. */
+  dispatch(t: string, d: unknown): void {
+    this.seq += 1;
+    for (const ws of this.sockets) this.send(ws, { op: 0, t, s: this.seq, d });
+  }
+
+  private connect(ws: WebSocket): void {
+    this.sockets.add(ws);
+    ws.on("close", () => this.sockets.delete(ws));
+    this.send(ws, { op: 10, d: { heartbeat_interval: 45_000 }, s: null, t: null });
+    ws.on("message", (raw) => {
+      const msg = JSON.parse(String(raw)) as { op: number; d: unknown };
+      if (msg.op === 1) this.send(ws, { op: 11, d: null, s: null, t: null });
+      if (msg.op === 2) {
+        this.seq += 1;
+        this.send(ws, {
+          op: 0,
+          t: "READY",
+          s: this.seq,
+          d: {
+            v: 10,
+            user: this.botUser,
+            guilds: [{ id: this.guildId, unavailable: true }],
+            session_id: "fake-session",
+            resume_gateway_url: `ws://127.0.0.1:${this.port}/gateway`,
+            shard: [0, 1],
+            application: { id: this.applicationId, flags: 0 },
+            private_channels: [],
+            presences: [],
+            relationships: [],
+            user_settings: {},
+          },
+        });
+        this.seq += 1;
+        this.send(ws, { op: 0, t: "GUILD_CREATE", s: this.seq, d: this.guild() });
+        this.identified?.();
+      }
+    });
+  }
+
+  guild() {
+    return {
+      id: this.guildId,
+      name: "Newsroom",
+      icon: null,
+      splash: null,
+      discovery_splash: null,
+      owner_id: "1400000000000000009",
+      afk_channel_id: null,
+      afk_timeout: 300,
+      verification_level: 0,
+      default_message_notifications: 0,
+      explicit_content_filter: 0,
+      roles: [
+        {
+          id: this.guildId,
+          name: "@everyone",
+          permissions: BOT_PERMISSIONS,
+          position: 0,
+          color: 0,
+          hoist: false,
+          managed: false,
+          mentionable: false,
+          flags: 0,
+        },
+      ],
+      emojis: [],
+      stickers: [],
+      features: [],
+      mfa_level: 0,
+      application_id: null,
+      system_channel_id: null,
+      system_channel_flags: 0,
+      rules_channel_id: null,
+      vanity_url_code: null,
+      description: null,
+      banner: null,
+      premium_tier: 0,
+      preferred_locale: "en-US",
+      public_updates_channel_id: null,
+      nsfw_level: 0,
+      premium_progress_bar_enabled: false,
+      joined_at: new Date().toISOString(),
+      large: false,
+      unavailable: false,
+      member_count: 2,
+      voice_states: [],
+      members: [
+        {
+          user: this.botUser,
+          roles: [],
+          joined_at: new Date().toISOString(),
+          deaf: false,
+          mute: false,
+          flags: 0,
+        },
+      ],
+      channels: [
+        {
+          id: this.channelId,
+          type: 0,
+          name: "general",
+          position: 0,
+          permission_overwrites: [],
+          parent_id: null,
+          nsfw: false,
+          topic: null,
+          rate_limit_per_user: 0,
+          last_message_id: null,
+        },
+      ],
+      threads: [],
+      presences: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+      soundboard_sounds: [],
+    };
+  }
+
+  user(id = "1400000000000000001", name = "reader") {
+    return { id, username: name, discriminator: "0", global_name: name, avatar: null };
+  }
+
+  /** Send a slash command as a user in the guild channel (or in a DM with `dm`). Returns its id and token. */
+  slash(
+    name: string,
+    options: { name: string; type: number; value: unknown }[] = [],
+    extra: { userId?: string; permissions?: string; dm?: boolean } = {},
+  ): { id: string; token: string } {
+    const id = nextId();
+    const token = `itoken-${id}`;
+    const user = this.user(extra.userId);
+    const base = {
+      id,
+      application_id: this.applicationId,
+      type: 2,
+      token,
+      version: 1,
+      locale: "en-US",
+      app_permissions: ALL_PERMISSIONS,
+      entitlements: [],
+      attachment_size_limit: 8_388_608,
+      data: { id: nextId(), name, type: 1, options },
+    };
+    const payload = extra.dm
+      ? {
+          ...base,
+          channel_id: "1500000000000000001",
+          channel: {
+            id: "1500000000000000001",
+            type: 1,
+            last_message_id: null,
+            flags: 0,
+            recipients: [user],
+          },
+          user,
+          authorizing_integration_owners: { "0": user.id },
+          context: 1,
+        }
+      : {
+          ...base,
+          guild_id: this.guildId,
+          guild_locale: "en-US",
+          guild: { id: this.guildId, locale: "en-US", features: [] },
+          channel_id: this.channelId,
+          channel: {
+            id: this.channelId,
+            type: 0,
+            guild_id: this.guildId,
+            name: "general",
+            position: 0,
+            permission_overwrites: [],
+            nsfw: false,
+            parent_id: null,
+            permissions: ALL_PERMISSIONS,
+          },
+          member: {
+            user,
+            roles: [],
+            joined_at: new Date().toISOString(),
+            deaf: false,
+            mute: false,
+            flags: 0,
+            pending: false,
+            permissions: extra.permissions ?? BOT_PERMISSIONS,
+            nick: null,
+            avatar: null,
+          },
+          authorizing_integration_owners: { "0": this.guildId },
+          context: 0,
+        };
+    this.dispatch("INTERACTION_CREATE", payload);
+    return { id, token };
+  }
+
+  /** Press a button on a message the bot sent. */
+  button(customId: string, message: Record<string, unknown>, userId?: string): { id: string; token: string } {
+    const id = nextId();
+    const token = `btoken-${id}`;
+    const user = this.user(userId);
+    this.dispatch("INTERACTION_CREATE", {
+      id,
+      application_id: this.applicationId,
+      type: 3,
+      token,
+      version: 1,
+      locale: "en-US",
+      app_permissions: ALL_PERMISSIONS,
+      entitlements: [],
+      guild_id: this.guildId,
+      guild_locale: "en-US",
+      channel_id: this.channelId,
+      channel: {
+        id: this.channelId,
+        type: 0,
+        guild_id: this.guildId,
+        name: "general",
+        position: 0,
+        permission_overwrites: [],
+        nsfw: false,
+        parent_id: null,
+      },
+      member: {
+        user,
+        roles: [],
+        joined_at: new Date().toISOString(),
+        deaf: false,
+        mute: false,
+        flags: 0,
+        pending: false,
+        permissions: BOT_PERMISSIONS,
+        nick: null,
+        avatar: null,
+      },
+      authorizing_integration_owners: { "0": this.guildId },
+      context: 0,
+      message: { ...message, interaction_metadata: this.interactionMetadata(user.id) },
+      data: { custom_id: customId, component_type: 2 },
+    });
+    return { id, token };
+  }
+
+  /** A message from a user: in a DM (`dm`), or in the guild channel, optionally mentioning users. */
+  message(
+    content: string,
+    extra: { dm?: boolean; bot?: boolean; mentions?: string[]; authorId?: string; everyone?: boolean } = {},
+  ): string {
+    const id = nextId();
+    const author = {
+      ...this.user(extra.authorId ?? "1400000000000000002", extra.bot ? "otherbot" : "writer"),
+      ...(extra.bot ? { bot: true } : {}),
+    };
+    const mentions = (extra.mentions ?? []).map((m) => (m === this.botUser.id ? this.botUser : this.user(m)));
+    const base = {
+      id,
+      content,
+      author,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: extra.everyone ?? false,
+      mentions,
+      mention_roles: [],
+      attachments: [],
+      embeds: [],
+      pinned: false,
+      type: 0,
+      flags: 0,
+      components: [],
+    };
+    if (extra.dm)
+      this.dispatch("MESSAGE_CREATE", { ...base, channel_id: "1500000000000000002", channel_type: 1 });
+    else {
+      this.dispatch("MESSAGE_CREATE", {
+        ...base,
+        channel_id: this.channelId,
+        guild_id: this.guildId,
+        channel_type: 0,
+        member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
+      });
+    }
+    return id;
+  }
+
+  private interactionMetadata(userId: string) {
+    return {
+      id: nextId(),
+      type: 2,
+      user: this.user(userId),
+      authorizing_integration_owners: { "0": this.guildId },
+    };
+  }
+
+  // ---- REST ----
+
+  private messageFrom(body: Record<string, unknown> | null, channelId: string, withInteraction: boolean) {
+    return {
+      id: nextId(),
+      channel_id: channelId,
+      author: this.botUser,
+      content: (body?.content as string | undefined) ?? "",
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      attachments: [],
+      embeds: (body?.embeds as unknown[] | undefined) ?? [],
+      components: (body?.components as unknown[] | undefined) ?? [],
+      pinned: false,
+      type: withInteraction ? 20 : 0,
+      flags: (body?.flags as number | undefined) ?? 0,
+      ...(withInteraction
+        ? {
+            webhook_id: this.applicationId,
+            application_id: this.applicationId,
+            interaction_metadata: this.interactionMetadata("1400000000000000001"),
+          }
+        : {}),
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const rawPath = url.pathname.replace(/^\/api(\/v\d+)?/, "");
+    const path = decodeURIComponent(rawPath);
+    let body: Record<string, unknown> | null = null;
+    const text = Buffer.concat(chunks).toString("utf8");
+    if (text) {
+      try {
+        body = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        body = { raw: text };
+      }
+    }
+    const method = req.method ?? "GET";
+    this.requests.push({ method, path, rawPath, query: url.searchParams, body, at: Date.now() });
+    const reply = (status: number, json?: unknown) => {
+      // A 204 has no body, and a JSON content type on it would make the client parse nothing.
+      res.writeHead(status, json === undefined ? {} : { "content-type": "application/json" });
+      res.end(json === undefined ? "" : JSON.stringify(json));
+    };
+
+    const failure = this.failures.find((f) => f.remaining > 0 && f.method === method && f.path.test(path));
+    if (failure) {
+      failure.remaining -= 1;
+      return reply(failure.status, { message: "Injected failure", code: 0 });
+    }
+
+    if (method === "GET" && path === "/gateway/bot") {
+      return reply(200, {
+        url: `ws://127.0.0.1:${this.port}/gateway`,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+      });
+    }
+    if (method === "GET" && path === "/users/@me") return reply(200, this.botUser);
+    let m = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(path);
+    if (method === "POST" && m) {
+      if (url.searchParams.get("with_response") === "true") {
+        return reply(200, {
+          interaction: {
+            id: m[1],
+            type: 2,
+            activity_instance_id: null,
+            response_message_id: null,
+            response_message_loading: true,
+            response_message_ephemeral: false,
+          },
+          resource: { type: (body?.type as number | undefined) ?? 5 },
+        });
+      }
+      return reply(204);
+    }
+    m = /^\/webhooks\/(\d+)\/([^/]+)\/messages\/(@original|\d+)$/.exec(path);
+    if (m && (method === "PATCH" || method === "GET"))
+      return reply(200, this.messageFrom(body, this.channelId, true));
+    m = /^\/webhooks\/(\d+)\/([^/]+)$/.exec(path);
+    if (m && method === "POST") return reply(200, this.messageFrom(body, this.channelId, true));
+    m = /^\/channels\/(\d+)\/messages$/.exec(path);
+    if (m && method === "POST") return reply(200, this.messageFrom(body, m[1] ?? this.channelId, false));
+    m = /^\/channels\/(\d+)$/.exec(path);
+    if (m && method === "GET")
+      return reply(200, { id: m[1], type: 1, last_message_id: null, flags: 0, recipients: [this.user()] });
+    m = /^\/applications\/(\d+)(\/guilds\/(\d+))?\/commands$/.exec(path);
+    if (m && method === "PUT")
+      return reply(
+        200,
+        ((body as unknown as unknown[]) ?? []).map((c) => ({
+          ...(c as object),
+          id: nextId(),
+          application_id: m?.[1],
+          version: nextId(),
+        })),
+      );
+    if (m && method === "GET") return reply(200, []);
+    return reply(404, { message: "404: Not Found", code: 0 });
+  }
+}
