@@ -24,6 +24,7 @@ Commands:
                                           measure retrieval and quoting on an evaluation set
   stats [--index PATH] [--json]           what the index holds
   deploy-commands                         register the slash commands with Discord
+  invite                                  print the link that adds the bot to a server
 `;
 
 /** Output channels, so tests can capture them. */
@@ -99,6 +100,16 @@ export async function runCli(
         return await evalCommand(rest, config, io);
       case "stats":
         return statsCommand(rest, config, io);
+      case "invite": {
+        if (!config.discord.clientId)
+          throw new VerbatimError(
+            "CONFIG_INVALID",
+            "DISCORD_CLIENT_ID is not set: put your application's id in .env.",
+          );
+        const { inviteUrl } = await import("./discord/invite.js");
+        io.out(inviteUrl(config.discord.clientId));
+        return 0;
+      }
       case "deploy-commands": {
         const { deployCommands } = await import("./discord/deploy.js");
         const { count, scope } = await deployCommands(config);
