@@ -6,6 +6,7 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ask } from "./answer/ask.js";
 import { type Config, loadConfig } from "./config.js";
 import { isUserFacing, VerbatimError } from "./errors.js";
+import { ALTERNATIVES, type Alternative } from "./eval/engines/engine.js";
 import { runEval } from "./eval/run.js";
 import { type IngestReport, ingestPaths } from "./index/ingest.js";
 import { openCorpus } from "./index/open.js";
@@ -21,6 +22,7 @@ Commands:
   ask [--index PATH] [--json] "question"  answer with verbatim quotes
   search [--index PATH] [--json] "query"  list matching passages
   eval --docs FILE --questions FILE [--qrels FILE] [--json] [--limit N] [--mode auto|and|or]
+       [--engine verbatim|minisearch|orama|flexsearch]
                                           measure retrieval and quoting on an evaluation set
   stats [--index PATH] [--json]           what the index holds
   deploy-commands                         register the slash commands with Discord
@@ -230,12 +232,18 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
     json: { type: "boolean" },
     limit: { type: "string" },
     mode: { type: "string" },
+    engine: { type: "string" },
   });
   if (!values.docs || !values.questions)
     throw new VerbatimError("USAGE", `eval needs --docs and --questions.\n\n${USAGE}`);
   const mode = values.mode === undefined ? "auto" : String(values.mode);
   if (mode !== "auto" && mode !== "and" && mode !== "or")
     throw new VerbatimError("USAGE", "--mode is auto, and or or.");
+  const engine =
+    values.engine === undefined || values.engine === "verbatim" ? undefined : String(values.engine);
+  if (engine !== undefined && !(ALTERNATIVES as readonly string[]).includes(engine)) {
+    throw new VerbatimError("USAGE", `--engine is verbatim, ${ALTERNATIVES.join(", ")}.`);
+  }
   const { synonyms } = openCorpus({ ...config, indexPath: ":memory:" }, ":memory:");
   const report = await runEval({
     docs: String(values.docs),
@@ -244,6 +252,7 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
     limit: values.limit ? Number(values.limit) : undefined,
     mode,
     synonyms,
+    engine: engine as Alternative | undefined,
     onWarning: (w) => io.err(`warning: ${w}`),
   });
   if (values.json) {

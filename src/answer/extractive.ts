@@ -1,6 +1,6 @@
-import { type QueryTerm, termOptions } from "../index/query.js";
+import type { QueryTerm } from "../index/query.js";
 import type { SearchResult } from "../index/search.js";
-import { matchedTerms } from "../index/search.js";
+import { matchedTerms, termDocFreq } from "../index/search.js";
 import { quoteUnits } from "../index/sentences.js";
 import { stemSet } from "../index/terms.js";
 import type { Answer, Hit, Quote } from "../types.js";
@@ -35,7 +35,7 @@ export function termWeights(terms: QueryTerm[], stats: TermStats): Map<string, n
   const n = Math.max(1, stats.total());
   const weights = new Map<string, number>();
   for (const term of terms) {
-    const df = Math.max(0, ...termOptions(term).map((opt) => Math.min(...opt.map((s) => stats.docFreq(s)))));
+    const df = termDocFreq(term, (s) => stats.docFreq(s));
     weights.set(term.stem, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
   }
   return weights;

@@ -7,6 +7,7 @@ import type { SynonymMap } from "../index/lexicon.js";
 import type { SearchMode } from "../index/search.js";
 import { IndexStore } from "../index/store.js";
 import type { Article, Hit } from "../types.js";
+import { type Alternative, createAlternative } from "./engines/engine.js";
 import { answerInQuotes, mean, ndcgAt, recallAt, reciprocalRankAt } from "./metrics.js";
 
 /** One evaluation question, in the format of the shared evaluation sets. */
@@ -44,6 +45,8 @@ export interface EvalOptions {
   /** Evaluate only the first N questions. */
   limit?: number;
   onWarning?: (message: string) => void;
+  /** Measure an alternative engine's retrieval instead of Verbatim's (no quotes: they only rank documents). */
+  engine?: Alternative;
 }
 
 /** Parse BEIR-style qrels (`query-id  corpus-id  score`, header line). */
@@ -68,6 +71,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const articles = docs.drafts
     .map((d) => finalizeArticle(d, fetchedAt))
     .filter((a): a is Article => a !== null);
+  if (options.engine) return runAlternativeEval(options, articles, started);
   const store = new IndexStore(options.indexPath ?? ":memory:");
   try {
     const ingestStart = performance.now();
@@ -130,6 +134,47 @@ function rankedArticles(hits: Hit[]): string[] {
   const ids: string[] = [];
   for (const h of hits) if (!ids.includes(h.article.id)) ids.push(h.article.id);
   return ids.slice(0, 10);
+}
+
+async function runAlternativeEval(
+  options: EvalOptions,
+  articles: Article[],
+  started: number,
+): Promise<EvalReport> {
+  const engine = await createAlternative(options.engine as Alternative);
+  const ingestStart = performance.now();
+  await engine.add(articles.map((a) => ({ id: a.id, title: a.title, text: a.text })));
+  await engine.finish();
+  const ingestSeconds = (performance.now() - ingestStart) / 1000;
+  const parsed = readQuestions(await readFile(options.questions, "utf8"));
+  const questions = options.limit ? parsed.slice(0, options.limit) : parsed;
+  const qrels = options.qrels ? parseQrels(await readFile(options.qrels, "utf8")) : null;
+  const r1: number[] = [];
+  const r5: number[] = [];
+  const mrr: number[] = [];
+  const ndcg: number[] = [];
+  for (const q of questions) {
+    const relevance = qrels?.get(q.id) ?? new Map(q.doc_ids.map((d) => [d, 1]));
+    const gold = new Set([...relevance.keys()]);
+    const ranked = await engine.search(q.question, 10);
+    r1.push(recallAt(ranked, gold, 1));
+    r5.push(recallAt(ranked, gold, 5));
+    mrr.push(reciprocalRankAt(ranked, gold, 10));
+    if (qrels) ndcg.push(ndcgAt(ranked, relevance, 10));
+  }
+  return {
+    questions: questions.length,
+    "recall@1": mean(r1),
+    "recall@5": mean(r5),
+    "mrr@10": mean(mrr),
+    "ndcg@10": qrels ? mean(ndcg) : null,
+    "answerInQuotes@1": null,
+    "answerInQuotes@3": null,
+    meanQuoteChars: 0,
+    nothingRelevant: 0,
+    seconds: (performance.now() - started) / 1000,
+    ingestSeconds,
+  };
 }
 
 /** Parse a questions file (JSON lines of `{ id, question, answers, doc_ids }`). */

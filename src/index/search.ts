@@ -1,6 +1,6 @@
 import type { Hit } from "../types.js";
 import type { SynonymMap } from "./lexicon.js";
-import { type ParsedQuery, parseQuery, termOptions, toMatchExpression } from "./query.js";
+import { type ParsedQuery, parseQuery, type QueryTerm, termOptions, toMatchExpression } from "./query.js";
 import { type IndexStore, type MatchRow, rowMeta, rowPassage } from "./store.js";
 import { stem, stemSet } from "./terms.js";
 
@@ -34,6 +34,29 @@ export function expandUnknownTerms(store: IndexStore, query: ParsedQuery): Parse
     return related.length > 0 ? { ...term, alternatives: [...term.alternatives, ...related] } : term;
   });
   return { ...query, terms };
+}
+
+/** Passages containing a term: its most frequent option (an option of several words counts its rarest word). */
+export function termDocFreq(term: QueryTerm, docFreq: (stem: string) => number): number {
+  return Math.max(0, ...termOptions(term).map((opt) => Math.min(...opt.map(docFreq))));
+}
+
+/** A term in more passages than this share of the corpus, and than `COMMON_TERM_MIN` passages, is too common to scan. */
+export const COMMON_TERM_SHARE = 0.05;
+/** Scanning a few thousand rows is cheap: small corpora keep every term, and so their ranking. */
+export const COMMON_TERM_MIN = 5000;
+
+/**
+ * The terms an any-term (OR) search scans: very common terms add little to BM25 but cost a scan of most of the
+ * index, so they are left out when rarer terms remain. All-term (AND) searches keep every term.
+ */
+export function orTerms(store: IndexStore, query: ParsedQuery): ParsedQuery {
+  const total = Math.max(1, store.totalPassages());
+  const rare = query.terms.filter((t) => {
+    const df = termDocFreq(t, (s) => store.docFreq(s));
+    return df <= COMMON_TERM_MIN || df / total <= COMMON_TERM_SHARE;
+  });
+  return rare.length > 0 ? { ...query, terms: rare } : query;
 }
 
 /** Query terms a text covers (a term counts when any of its options has all its stems present). */
@@ -71,13 +94,12 @@ export function search(
   let rows: MatchRow[] = [];
   if (mode !== "or") rows = store.match(toMatchExpression(query, "and"), limit);
   if (mode === "or" || (mode === "auto" && rows.length < limit && query.terms.length > 1)) {
+    // Passages with every term come first; the rest follow in their BM25 order.
     const seen = new Set(rows.map((r) => r.id));
-    const andCount = rows.length;
-    for (const row of store.match(toMatchExpression(query, "or"), limit)) {
+    for (const row of store.match(toMatchExpression(orTerms(store, query), "or"), limit)) {
       if (!seen.has(row.id)) rows.push(row);
     }
-    // Passages with every term come first; the rest keep their BM25 order.
-    rows = [...rows.slice(0, andCount), ...rows.slice(andCount)].slice(0, limit);
+    rows = rows.slice(0, limit);
   }
   return { query, hits: rows.map((row) => toHit(query, row)) };
 }

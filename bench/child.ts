@@ -1,0 +1,153 @@
+/**
+ * One engine, one corpus, in its own process so that memory figures are its own.
+ * Usage: tsx bench/child.ts <engine> <phase: build|serve|all> <corpus.jsonl> <queries.json> <workdir>
+ * Prints one JSON object on stdout.
+ */
+import { createReadStream, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { ask } from "../src/answer/ask.js";
+import { finalizeArticle } from "../src/corpus/article.js";
+import { type Alternative, createAlternative } from "../src/eval/engines/engine.js";
+import { upsertArticles } from "../src/index/ingest.js";
+import { search } from "../src/index/search.js";
+import { IndexStore } from "../src/index/store.js";
+import type { Article } from "../src/types.js";
+import type { BenchArticle } from "./corpus.js";
+
+const [engine = "verbatim", phase = "all", corpusFile = "", queriesFile = "", workdir = "."] =
+  process.argv.slice(2);
+const BATCH = 5000;
+
+async function* articles(): AsyncGenerator<BenchArticle> {
+  const lines = createInterface({ input: createReadStream(corpusFile), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) if (line.trim()) yield JSON.parse(line) as BenchArticle;
+}
+
+function percentiles(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  return { p50: round(at(50)), p95: round(at(95)), p99: round(at(99)) };
+}
+
+async function time(queries: string[], fn: (q: string) => unknown): Promise<number[]> {
+  for (const q of queries.slice(0, 20)) await fn(q);
+  const samples: number[] = [];
+  for (const q of queries) {
+    const started = performance.now();
+    await fn(q);
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+const rssMB = () => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+const queries = JSON.parse(readFileSync(queriesFile, "utf8")) as string[];
+const indexFile = path.join(workdir, "verbatim.sqlite");
+
+async function verbatimBuild() {
+  const store = new IndexStore(indexFile);
+  const fetchedAt = new Date().toISOString();
+  const started = performance.now();
+  let batch: Article[] = [];
+  for await (const a of articles()) {
+    const article = finalizeArticle(
+      {
+        id: a.id,
+        title: a.title,
+        url: a.url,
+        site: a.site,
+        publishedAt: a.published,
+        body: a.text,
+        source: a.id,
+      },
+      fetchedAt,
+    );
+    if (article) batch.push(article);
+    if (batch.length >= BATCH) {
+      upsertArticles(store, batch);
+      batch = [];
+    }
+  }
+  upsertArticles(store, batch);
+  const seconds = (performance.now() - started) / 1000;
+  const passages = store.totalPassages();
+  store.db.pragma("wal_checkpoint(TRUNCATE)");
+  store.close();
+  return {
+    passages,
+    ingestPerSec: Math.round(passages / seconds),
+    ingestSeconds: seconds,
+    indexBytes: statSync(indexFile).size,
+    buildRssMB: rssMB(),
+  };
+}
+
+async function verbatimServe() {
+  const started = performance.now();
+  const store = new IndexStore(indexFile);
+  store.match('"news"', 1);
+  const openMs = performance.now() - started;
+  const searchSamples = await time(queries, (q) => {
+    try {
+      return search(store, q, { limit: 10 });
+    } catch {
+      return null;
+    }
+  });
+  const askSamples = await time(queries, (q) => ask({ store }, q));
+  const result = {
+    passages: store.totalPassages(),
+    openMs: Math.round(openMs * 10) / 10,
+    searchMs: percentiles(searchSamples),
+    askMs: percentiles(askSamples),
+    rssMB: rssMB(),
+  };
+  store.close();
+  return result;
+}
+
+async function alternative(name: Alternative) {
+  const engineImpl = await createAlternative(name);
+  const started = performance.now();
+  let passages = 0;
+  let batch: { id: string; title: string; text: string }[] = [];
+  for await (const a of articles()) {
+    a.text.split("\n\n").forEach((text, i) => batch.push({ id: `${a.id}#${i}`, title: a.title, text }));
+    passages += a.paragraphs;
+    if (batch.length >= BATCH) {
+      await engineImpl.add(batch);
+      batch = [];
+    }
+  }
+  await engineImpl.add(batch);
+  await engineImpl.finish();
+  const seconds = (performance.now() - started) / 1000;
+  const indexBytes = await engineImpl.sizeBytes();
+  const openMs = await engineImpl.reopen();
+  const searchSamples = await time(queries, (q) => engineImpl.search(q, 10));
+  return {
+    passages,
+    ingestPerSec: Math.round(passages / seconds),
+    ingestSeconds: seconds,
+    indexBytes,
+    openMs: openMs === null ? null : Math.round(openMs * 10) / 10,
+    searchMs: percentiles(searchSamples),
+    rssMB: rssMB(),
+  };
+}
+
+const run =
+  engine === "verbatim"
+    ? phase === "build"
+      ? verbatimBuild
+      : verbatimServe
+    : () => alternative(engine as Alternative);
+run().then(
+  (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+  (error) => {
+    process.stderr.write(`${(error as Error).stack ?? error}\n`);
+    process.exit(1);
+  },
+);

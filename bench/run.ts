@@ -1,0 +1,185 @@
+/**
+ * `npm run bench`: Verbatim against the in-memory JavaScript engines, on the same generated corpus and queries.
+ * Options: --sizes 10000,100000  --queries 200  --out FILE.json  --engines verbatim,minisearch,orama,flexsearch
+ *          --timeout SECONDS (per engine and size; default 900)
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { makeQueries, sentencePool, writeCorpus } from "./corpus.js";
+
+export interface BenchResult {
+  engine: string;
+  passages: number;
+  ingestPerSec: number | null;
+  indexBytes: number | null;
+  openMs: number | null;
+  searchMs: { p50: number; p95: number; p99: number } | null;
+  askMs?: { p50: number; p95: number; p99: number };
+  rssMB: number | null;
+  error?: string;
+}
+
+const HERE = import.meta.dirname;
+
+function child(args: string[], timeoutSec: number): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(
+      process.execPath,
+      ["--max-old-space-size=16384", "--import", "tsx", path.join(HERE, "child.ts"), ...args],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (d) => {
+      out += String(d);
+    });
+    p.stderr.on("data", (d) => {
+      err += String(d);
+    });
+    const timer = setTimeout(() => {
+      p.kill("SIGKILL");
+      reject(new Error(`over the time bound (${timeoutSec} s)`));
+    }, timeoutSec * 1000);
+    p.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(JSON.parse(out.trim().split("\n").pop() ?? "{}") as Record<string, unknown>);
+      else {
+        const last =
+          err
+            .trim()
+            .split("\n")
+            .filter((l) => /Error|heap|memory/i.test(l))[0] ??
+          err.trim().split("\n")[0] ??
+          "";
+        reject(new Error(signal ? `killed (${signal})` : `failed: ${last.slice(0, 200)}`));
+      }
+    });
+  });
+}
+
+/** Run the benchmark and return its report (also used by the smoke test). */
+export async function runBench(options: {
+  sizes: number[];
+  queries: number;
+  engines: string[];
+  timeout: number;
+  log?: (s: string) => void;
+}) {
+  const log = options.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const work = mkdtempSync(path.join(os.tmpdir(), "verbatim-bench-"));
+  const results: BenchResult[] = [];
+  try {
+    log(`corpus sentences from: ${sentencePool().source}`);
+    const queriesFile = path.join(work, "queries.json");
+    writeFileSync(queriesFile, JSON.stringify(makeQueries(options.queries)));
+    for (const size of options.sizes) {
+      const corpus = path.join(work, `corpus-${size}.jsonl`);
+      const articles = await writeCorpus(corpus, size);
+      log(`${size} passages in ${articles} articles`);
+      for (const engine of options.engines) {
+        const dir = mkdtempSync(path.join(work, `${engine}-`));
+        try {
+          if (engine === "verbatim") {
+            const built = await child(["verbatim", "build", corpus, queriesFile, dir], options.timeout);
+            const served = await child(["verbatim", "serve", corpus, queriesFile, dir], options.timeout);
+            results.push({ engine, ...(built as object), ...(served as object) } as BenchResult);
+          } else {
+            results.push({
+              engine,
+              ...(await child([engine, "all", corpus, queriesFile, dir], options.timeout)),
+            } as BenchResult);
+          }
+        } catch (error) {
+          results.push({
+            engine,
+            passages: size,
+            ingestPerSec: null,
+            indexBytes: null,
+            openMs: null,
+            searchMs: null,
+            rssMB: null,
+            error: (error as Error).message,
+          });
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+        const r = results[results.length - 1];
+        log(`  ${engine}: ${r?.error ?? `search p50 ${r?.searchMs?.p50} ms, rss ${r?.rssMB} MB`}`);
+      }
+      rmSync(corpus, { force: true });
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return {
+    machine: {
+      cpus: os.cpus().length,
+      memoryGB: Math.round(os.totalmem() / 1024 ** 3),
+      node: process.version,
+    },
+    results: results.map(({ ...r }) => {
+      const {
+        ingestSeconds: _i,
+        buildRssMB: _b,
+        ...rest
+      } = r as BenchResult & { ingestSeconds?: number; buildRssMB?: number };
+      return rest;
+    }),
+  };
+}
+
+const fmt = (n: number | null | undefined, digits = 1) =>
+  n === null || n === undefined ? "—" : n.toFixed(digits);
+const ratio = (a: number | null | undefined, b: number | null | undefined) =>
+  a && b ? `${(a / b).toFixed(1)}×` : "—";
+
+/** The report as a Markdown table, with each alternative's ratio against Verbatim at the same size. */
+export function markdown(report: Awaited<ReturnType<typeof runBench>>): string {
+  const lines = [
+    `Machine: ${report.machine.cpus} CPUs, ${report.machine.memoryGB} GB, Node ${report.machine.node}`,
+    "",
+    "| engine | passages | ingest/s | index MB | open ms | search p50 / p95 / p99 ms | ask p50 / p95 / p99 ms | RSS MB | search p50 vs Verbatim | RSS vs Verbatim |",
+    "| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |",
+  ];
+  for (const r of report.results) {
+    const base = report.results.find((x) => x.engine === "verbatim" && x.passages === r.passages);
+    if (r.error) {
+      lines.push(`| ${r.engine} | ${r.passages} | — | — | — | ${r.error} | — | — | — | — |`);
+      continue;
+    }
+    lines.push(
+      `| ${r.engine} | ${r.passages} | ${r.ingestPerSec ?? "—"} | ${fmt((r.indexBytes ?? 0) / 1e6)} | ${fmt(r.openMs)} | ${fmt(r.searchMs?.p50, 2)} / ${fmt(r.searchMs?.p95, 2)} / ${fmt(r.searchMs?.p99, 2)} | ${r.askMs ? `${fmt(r.askMs.p50, 2)} / ${fmt(r.askMs.p95, 2)} / ${fmt(r.askMs.p99, 2)}` : "—"} | ${fmt(r.rssMB)} | ${r.engine === "verbatim" ? "1.0×" : ratio(r.searchMs?.p50, base?.searchMs?.p50)} | ${r.engine === "verbatim" ? "1.0×" : ratio(r.rssMB, base?.rssMB)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(HERE, "run.ts")) {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: "string", default: "10000,100000" },
+      queries: { type: "string", default: "200" },
+      out: { type: "string" },
+      engines: { type: "string", default: "verbatim,minisearch,orama,flexsearch" },
+      timeout: { type: "string", default: "900" },
+    },
+  });
+  const report = await runBench({
+    sizes: String(values.sizes)
+      .split(",")
+      .map((s) => Number(s.trim()))
+      .filter((n) => n > 0),
+    queries: Number(values.queries),
+    engines: String(values.engines)
+      .split(",")
+      .map((s) => s.trim()),
+    timeout: Number(values.timeout),
+  });
+  process.stdout.write(`${markdown(report)}\n`);
+  if (values.out) writeFileSync(String(values.out), `${JSON.stringify(report, null, 2)}\n`);
+}
