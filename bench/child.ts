@@ -114,7 +114,8 @@ async function alternative(name: Alternative) {
   let passages = 0;
   let batch: { id: string; title: string; text: string }[] = [];
   for await (const a of articles()) {
-    a.text.split("\n\n").forEach((text, i) => batch.push({ id: `${a.id}#${i}`, title: a.title, text }));
+    for (const [i, text] of a.text.split("\n\n").entries())
+      batch.push({ id: `${a.id}#${i}`, title: a.title, text });
     passages += a.paragraphs;
     if (batch.length >= BATCH) {
       await engineImpl.add(batch);

@@ -25,6 +25,8 @@ Commands:
        [--engine verbatim|minisearch|orama|flexsearch]
                                           measure retrieval and quoting on an evaluation set
   stats [--index PATH] [--json]           what the index holds
+  digest [--index PATH] [--since 24h] [--topic WORDS] [--max N]
+                                          print the digest a channel would get for articles added since then
   deploy-commands                         register the slash commands with Discord
   invite                                  print the link that adds the bot to a server
 `;
@@ -102,6 +104,8 @@ export async function runCli(
         return await evalCommand(rest, config, io);
       case "stats":
         return statsCommand(rest, config, io);
+      case "digest":
+        return await digestCommand(rest, config, io);
       case "invite": {
         if (!config.discord.clientId)
           throw new VerbatimError(
@@ -275,6 +279,53 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
     ].join("\n"),
   );
   return 0;
+}
+
+/** Parse "24h", "90m", "7d", "2w" into milliseconds. */
+export function parseDuration(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$/i.exec(text.trim());
+  if (!m) return null;
+  const unit = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[
+    (m[2] ?? "h").toLowerCase() as "m"
+  ];
+  return Number(m[1]) * unit;
+}
+
+async function digestCommand(args: string[], config: Config, io: Io): Promise<number> {
+  const { values } = parse(args, {
+    index: { type: "string" },
+    since: { type: "string" },
+    topic: { type: "string" },
+    max: { type: "string" },
+  });
+  const since = parseDuration(String(values.since ?? "24h"));
+  if (since === null)
+    throw new VerbatimError("USAGE", "--since takes a duration such as 90m, 24h, 7d or 2w.");
+  const max = Math.max(1, Math.min(100, Number(values.max ?? 10) || 10));
+  const topic = values.topic ? String(values.topic).trim() || null : null;
+  const corpus = openCorpus(config, values.index ? path.resolve(String(values.index)) : undefined);
+  try {
+    await ensureIndexed(corpus.store, config, io, Boolean(values.index));
+    const { buildDigest, digestArticleIds } = await import("./digest/build.js");
+    const { renderDigestText } = await import("./digest/render-text.js");
+    const now = new Date();
+    const ids = digestArticleIds(
+      corpus.store,
+      { after: new Date(now.getTime() - since).toISOString(), until: now.toISOString() },
+      topic,
+      corpus.synonyms,
+    );
+    const digest = buildDigest(corpus.store, ids, max, topic);
+    io.out(
+      renderDigestText(
+        digest,
+        `Digest: ${ids.length} article(s) added in the last ${values.since ?? "24h"}${topic ? ` about "${topic}"` : ""}`,
+      ),
+    );
+    return 0;
+  } finally {
+    corpus.store.close();
+  }
 }
 
 function statsCommand(args: string[], config: Config, io: Io): number {

@@ -274,7 +274,7 @@ describe("the bot against a fake Discord", () => {
     expect(bot.stderr()).not.toContain(TOKEN);
   });
 
-  it("deploy-commands registers /ask, /search and /help for guilds, DMs and user installs", async () => {
+  it("deploy-commands registers the commands: /ask, /search, /help everywhere, /digest for server managers", async () => {
     const since = fake.requests.length;
     const out: string[] = [];
     const code = await runCli(
@@ -288,14 +288,18 @@ describe("the bot against a fake Discord", () => {
     const commands = put.body as unknown as {
       name: string;
       contexts: number[];
-      integration_types: number[];
+      integration_types?: number[];
+      default_member_permissions?: string | null;
     }[];
-    expect(commands.map((c) => c.name).sort()).toEqual(["ask", "help", "search"]);
-    for (const c of commands) {
+    expect(commands.map((c) => c.name).sort()).toEqual(["ask", "digest", "help", "search"]);
+    for (const c of commands.filter((x) => x.name !== "digest")) {
       expect(c.contexts).toEqual([0, 1, 2]);
       expect(c.integration_types).toEqual([0, 1]);
     }
-    expect(out.join("\n")).toMatch(/Registered 3 command\(s\)/);
+    const digest = commands.find((c) => c.name === "digest");
+    expect(digest?.contexts).toEqual([0]);
+    expect(digest?.default_member_permissions).toBe(String(1n << 5n));
+    expect(out.join("\n")).toMatch(/Registered 4 command\(s\)/);
   });
 
   it("stops cleanly on SIGTERM", async () => {

@@ -1,7 +1,10 @@
 import { Client, Events, GatewayIntentBits, Partials } from "discord.js";
+import { DigestScheduler } from "../digest/scheduler.js";
+import { createSubscriptionStore } from "../digest/subscriptions.js";
 import type { BotDeps } from "./command.js";
 import { loadCommands } from "./commands.js";
 import { createCooldown } from "./cooldown.js";
+import { createDiscordDigestSender } from "./digest-sender.js";
 import { createMessageHandler } from "./messages.js";
 import { createInteractionRouter } from "./router.js";
 
@@ -19,13 +22,25 @@ export function clientOptions(apiUrl: string | undefined) {
 /** A running bot: the client, and a stop that lets in-flight replies finish. */
 export interface Bot {
   client: Client;
+  deps: BotDeps;
   start(token: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Wire the client's events to the router and the message handler. */
-export function createBot(deps: BotDeps): Bot {
-  const client = new Client(clientOptions(deps.config.discord.apiUrl));
+/** Wire the client's events to the router, the message handler and the digest scheduler. */
+export function createBot(
+  base: Omit<BotDeps, "digests">,
+  options: { clock?: () => Date; schedule?: boolean } = {},
+): Bot {
+  const client = new Client(clientOptions(base.config.discord.apiUrl));
+  const clock = options.clock ?? (() => new Date());
+  const subscriptions = createSubscriptionStore(base.state.ns("subscriptions"));
+  const sender = createDiscordDigestSender(client);
+  const scheduler = new DigestScheduler(
+    { store: base.corpus.store, synonyms: base.corpus.synonyms, subscriptions, sender, log: base.log },
+    clock,
+  );
+  const deps: BotDeps = { ...base, digests: { subscriptions, scheduler, sender, clock } };
   const commands = loadCommands();
   const cooldown = createCooldown(
     deps.state.ns("cooldowns"),
@@ -49,6 +64,8 @@ export function createBot(deps: BotDeps): Bot {
   });
   client.once(Events.ClientReady, (c) => {
     deps.log.info({ user: c.user.tag, guilds: c.guilds.cache.size }, "connected to Discord");
+    // Digests that came due while the bot was down run once now; then the schedule goes on.
+    if (options.schedule !== false) scheduler.start();
   });
   client.on(Events.ShardDisconnect, (_event, shard) =>
     deps.log.warn({ shard }, "gateway disconnected; discord.js reconnects"),
@@ -63,11 +80,13 @@ export function createBot(deps: BotDeps): Bot {
 
   return {
     client,
+    deps,
     async start(token) {
       await client.login(token);
     },
     async stop() {
       stopping = true;
+      await scheduler.stop();
       const deadline = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
       await Promise.race([Promise.allSettled([...inflight]), deadline]);
       await client.destroy();

@@ -4,6 +4,9 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import type { Config } from "../config.js";
+import type { DigestSender } from "../digest/delivery.js";
+import type { DigestScheduler } from "../digest/scheduler.js";
+import type { SubscriptionStore } from "../digest/subscriptions.js";
 import type { Corpus } from "../index/open.js";
 import type { Logger } from "../log.js";
 import type { State } from "../state/state.js";
@@ -14,6 +17,12 @@ export interface BotDeps {
   state: State;
   config: Readonly<Config>;
   log: Logger;
+  digests: {
+    subscriptions: SubscriptionStore;
+    scheduler: DigestScheduler;
+    sender: DigestSender;
+    clock: () => Date;
+  };
 }
 
 /** A slash command module: its definition and its handlers (discord.js guide style). */

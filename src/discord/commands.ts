@@ -1,4 +1,5 @@
 import ask from "../../commands/ask.js";
+import digest from "../../commands/digest.js";
 import help from "../../commands/help.js";
 import search from "../../commands/search.js";
 import { assertCommand, type Command } from "./command.js";
@@ -9,6 +10,7 @@ export function loadCommands(): Map<string, Command> {
     ["commands/ask.ts", ask],
     ["commands/search.ts", search],
     ["commands/help.ts", help],
+    ["commands/digest.ts", digest],
   ];
   return new Map(
     modules.map(([file, mod]) => {

@@ -15,8 +15,10 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
   id TEXT PRIMARY KEY, url TEXT, title TEXT NOT NULL, site TEXT, published_at TEXT, author TEXT,
-  text TEXT NOT NULL, fetched_at TEXT NOT NULL, source TEXT NOT NULL, hash TEXT NOT NULL, indexed_at TEXT NOT NULL
+  text TEXT NOT NULL, fetched_at TEXT NOT NULL, source TEXT NOT NULL, hash TEXT NOT NULL, indexed_at TEXT NOT NULL,
+  first_seen_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS articles_first_seen ON articles(first_seen_at);
 CREATE TABLE IF NOT EXISTS passages (
   id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
   ordinal INTEGER NOT NULL, start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL, text TEXT NOT NULL
@@ -156,10 +158,15 @@ export class IndexStore {
   private prepare() {
     const db = this.db;
     return {
-      getHash: db.prepare<[string], { hash: string }>("SELECT hash FROM articles WHERE id = ?"),
+      getHash: db.prepare<[string], { hash: string; first_seen_at: string }>(
+        "SELECT hash, first_seen_at FROM articles WHERE id = ?",
+      ),
+      seenBetween: db.prepare<[string, string, number], { id: string }>(
+        "SELECT id FROM articles WHERE first_seen_at > ? AND first_seen_at <= ? ORDER BY coalesce(published_at, first_seen_at) DESC, id LIMIT ?",
+      ),
       insertArticle: db.prepare(
-        `INSERT INTO articles (id, url, title, site, published_at, author, text, fetched_at, source, hash, indexed_at)
-         VALUES (@id, @url, @title, @site, @publishedAt, @author, @text, @fetchedAt, @source, @hash, @indexedAt)`,
+        `INSERT INTO articles (id, url, title, site, published_at, author, text, fetched_at, source, hash, indexed_at, first_seen_at)
+         VALUES (@id, @url, @title, @site, @publishedAt, @author, @text, @fetchedAt, @source, @hash, @indexedAt, @firstSeenAt)`,
       ),
       passageIds: db.prepare<[string], { id: number }>("SELECT id FROM passages WHERE article_id = ?"),
       deleteFts: db.prepare<[number]>("DELETE FROM passage_fts WHERE rowid = ?"),
@@ -227,7 +234,13 @@ export class IndexStore {
     const existing = this.stmts.getHash.get(article.id);
     if (existing?.hash === hash) return "unchanged";
     if (existing) this.removeArticle(article.id);
-    this.stmts.insertArticle.run({ ...article, hash, indexedAt: now });
+    // An article keeps the time it was first seen across updates, so digests never post it twice.
+    this.stmts.insertArticle.run({
+      ...article,
+      hash,
+      indexedAt: now,
+      firstSeenAt: existing?.first_seen_at ?? now,
+    });
     for (const p of chunkArticle(article.id, article.text)) {
       const { lastInsertRowid } = this.stmts.insertPassage.run(article.id, p.ordinal, p.start, p.end, p.text);
       this.stmts.insertFts.run(lastInsertRowid, article.title, p.text);
@@ -282,6 +295,11 @@ export class IndexStore {
       fetchedAt: row.fetched_at ?? "",
       source: row.source ?? "",
     };
+  }
+
+  /** Ids of articles first seen in `(after, until]`, newest first. */
+  articlesFirstSeen(after: string, until: string, limit = 10_000): string[] {
+    return this.stmts.seenBetween.all(after, until, limit).map((r) => r.id);
   }
 
   /** An article's passages in order. */

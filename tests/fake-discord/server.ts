@@ -47,6 +47,10 @@ export class FakeDiscord {
   };
   readonly guildId = "1200000000000000001";
   readonly channelId = "1300000000000000001";
+  /** A channel where @everyone (and so the bot) may not send messages. */
+  readonly lockedChannelId = "1300000000000000002";
+  /** Messages posted to each channel, newest last (GET /channels/:id/messages serves them). */
+  readonly channelMessages = new Map<string, Record<string, unknown>[]>();
   readonly requests: RecordedRequest[] = [];
   private http: Server | null = null;
   private wss: WebSocketServer | null = null;
@@ -228,6 +232,18 @@ export class FakeDiscord {
           rate_limit_per_user: 0,
           last_message_id: null,
         },
+        {
+          id: this.lockedChannelId,
+          type: 0,
+          name: "announcements",
+          position: 1,
+          permission_overwrites: [{ id: this.guildId, type: 0, allow: "0", deny: String(1n << 11n) }],
+          parent_id: null,
+          nsfw: false,
+          topic: null,
+          rate_limit_per_user: 0,
+          last_message_id: null,
+        },
       ],
       threads: [],
       presences: [],
@@ -244,8 +260,8 @@ export class FakeDiscord {
   /** Send a slash command as a user in the guild channel (or in a DM with `dm`). Returns its id and token. */
   slash(
     name: string,
-    options: { name: string; type: number; value: unknown }[] = [],
-    extra: { userId?: string; permissions?: string; dm?: boolean } = {},
+    options: { name: string; type: number; value?: unknown; options?: unknown[] }[] = [],
+    extra: { userId?: string; permissions?: string; dm?: boolean; channels?: string[] } = {},
   ): { id: string; token: string } {
     const id = nextId();
     const token = `itoken-${id}`;
@@ -260,7 +276,24 @@ export class FakeDiscord {
       app_permissions: ALL_PERMISSIONS,
       entitlements: [],
       attachment_size_limit: 8_388_608,
-      data: { id: nextId(), name, type: 1, options },
+      data: {
+        id: nextId(),
+        name,
+        type: 1,
+        options,
+        ...(extra.channels
+          ? {
+              resolved: {
+                channels: Object.fromEntries(
+                  extra.channels.map((id) => [
+                    id,
+                    { id, type: 0, name: "channel", permissions: ALL_PERMISSIONS },
+                  ]),
+                ),
+              },
+            }
+          : {}),
+      },
     };
     const payload = extra.dm
       ? {
@@ -501,7 +534,31 @@ export class FakeDiscord {
     m = /^\/webhooks\/(\d+)\/([^/]+)$/.exec(path);
     if (m && method === "POST") return reply(200, this.messageFrom(body, this.channelId, true));
     m = /^\/channels\/(\d+)\/messages$/.exec(path);
-    if (m && method === "POST") return reply(200, this.messageFrom(body, m[1] ?? this.channelId, false));
+    if (m && method === "POST") {
+      const channelId = m[1] ?? this.channelId;
+      const list = this.channelMessages.get(channelId) ?? [];
+      // Like Discord, a repeated enforced nonce returns the message it already created.
+      const nonce = body?.nonce;
+      const earlier = body?.enforce_nonce && list.find((x) => x.nonce === nonce);
+      if (earlier) return reply(200, earlier);
+      const message = { ...this.messageFrom(body, channelId, false), nonce };
+      list.push(message);
+      this.channelMessages.set(channelId, list);
+      return reply(200, message);
+    }
+    if (m && method === "GET") return reply(200, [...(this.channelMessages.get(m[1] ?? "") ?? [])].reverse());
+    if (method === "POST" && path === "/users/@me/channels") {
+      const recipient = String(body?.recipient_id ?? "");
+      return reply(200, {
+        id: `9${recipient.slice(1)}`,
+        type: 1,
+        last_message_id: null,
+        flags: 0,
+        recipients: [this.user(recipient)],
+      });
+    }
+    m = /^\/users\/(\d+)$/.exec(path);
+    if (m && method === "GET") return reply(200, this.user(m[1]));
     m = /^\/channels\/(\d+)$/.exec(path);
     if (m && method === "GET")
       return reply(200, { id: m[1], type: 1, last_message_id: null, flags: 0, recipients: [this.user()] });

@@ -1,0 +1,256 @@
+import {
+  ChannelType,
+  type ChatInputCommandInteraction,
+  InteractionContextType,
+  PermissionFlagsBits,
+  SlashCommandBuilder,
+} from "discord.js";
+import { buildDigest, digestArticleIds } from "../src/digest/build.js";
+import {
+  describeSchedule,
+  nextRun,
+  parseDays,
+  type Schedule,
+  scheduleProblem,
+} from "../src/digest/schedule.js";
+import { newSubscriptionId, type Subscription } from "../src/digest/subscriptions.js";
+import type { BotDeps, Command } from "../src/discord/command.js";
+import { escapeForDiscord } from "../src/discord/escape.js";
+import { trimToLimit } from "../src/discord/limits.js";
+import { renderNotice } from "../src/discord/render.js";
+import { renderDigest } from "../src/discord/render-digest.js";
+
+const REQUIRED = [
+  ["ViewChannel", PermissionFlagsBits.ViewChannel],
+  ["SendMessages", PermissionFlagsBits.SendMessages],
+  ["EmbedLinks", PermissionFlagsBits.EmbedLinks],
+  ["ReadMessageHistory", PermissionFlagsBits.ReadMessageHistory],
+] as const;
+
+/** Permissions the bot lacks in a channel (empty when it can post digests there), or null when it cannot see it. */
+function missingPermissions(interaction: ChatInputCommandInteraction, channelId: string): string[] | null {
+  const channel = interaction.guild?.channels.cache.get(channelId);
+  const me = interaction.guild?.members.me;
+  if (!channel || !me) return null;
+  const perms = channel.permissionsFor(me);
+  return REQUIRED.filter(([, flag]) => !perms.has(flag)).map(([name]) => name);
+}
+
+async function reply(interaction: ChatInputCommandInteraction, text: string) {
+  await interaction.editReply(renderNotice(trimToLimit(text, 2000)));
+}
+
+async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps) {
+  const o = interaction.options;
+  const channel = o.getChannel("channel", true);
+  const time = o.getString("time");
+  const cron = o.getString("cron");
+  const timezone = o.getString("timezone") ?? "UTC";
+  const topicRaw = o.getString("topic");
+  if (topicRaw !== null && topicRaw.trim() === "")
+    return reply(
+      interaction,
+      "The topic is empty: give a few words, or leave the option out for all articles.",
+    );
+  if (!time && !cron) return reply(interaction, "Give a `time` (such as 08:00) or a `cron` pattern.");
+  const days = parseDays(o.getString("days"));
+  if (days && !Array.isArray(days)) return reply(interaction, days.error);
+  const schedule: Schedule = cron
+    ? { kind: "cron", cron, timezone }
+    : { kind: "daily", time: time ?? "", timezone, days: days as number[] | null };
+  const problem = scheduleProblem(schedule);
+  if (problem) return reply(interaction, `${problem} Nothing was saved.`);
+  const missing = missingPermissions(interaction, channel.id);
+  if (missing === null) return reply(interaction, `I can't see <#${channel.id}>. Nothing was saved.`);
+  if (missing.length > 0)
+    return reply(
+      interaction,
+      `I can't post digests in <#${channel.id}>: I need ${missing.join(", ")} there. Nothing was saved.`,
+    );
+  const now = deps.digests.clock();
+  const sub: Subscription = {
+    id: newSubscriptionId(),
+    guildId: interaction.guildId ?? "",
+    channelId: channel.id,
+    schedule,
+    topic: topicRaw?.trim() ?? null,
+    max: o.getInteger("max") ?? 10,
+    postEmpty: o.getBoolean("post_empty") ?? false,
+    createdBy: interaction.user.id,
+    createdAt: now.toISOString(),
+    cutoff: now.toISOString(),
+    lastRunAt: now.toISOString(),
+    lastResult: null,
+    failures: 0,
+    retryAt: null,
+    paused: false,
+    pausedReason: null,
+    pending: null,
+  };
+  await deps.digests.subscriptions.save(sub);
+  const next = nextRun(schedule, now);
+  await reply(
+    interaction,
+    `Subscribed <#${channel.id}> (id \`${sub.id}\`): ${describeSchedule(schedule)}${sub.topic ? `, about "${escapeForDiscord(sub.topic)}"` : ""}, up to ${sub.max} articles. First digest <t:${Math.floor((next?.getTime() ?? 0) / 1000)}:F>.`,
+  );
+}
+
+async function list(interaction: ChatInputCommandInteraction, deps: BotDeps) {
+  const subs = await deps.digests.subscriptions.inGuild(interaction.guildId ?? "");
+  if (subs.length === 0)
+    return reply(interaction, "No digests in this server yet. Start one with `/digest subscribe`.");
+  const lines = subs.map((s) => {
+    const next = s.paused ? null : nextRun(s.schedule, new Date(s.lastRunAt));
+    const state = s.paused
+      ? `⏸ paused: ${s.pausedReason}`
+      : s.failures > 0
+        ? `⚠ failing (${s.failures}×): ${s.lastResult?.detail}`
+        : s.lastResult
+          ? `last: ${s.lastResult.detail}`
+          : "not run yet";
+    return `\`${s.id}\` <#${s.channelId}> — ${describeSchedule(s.schedule)}${s.topic ? ` — "${escapeForDiscord(s.topic)}"` : ""} — next ${next ? `<t:${Math.floor(next.getTime() / 1000)}:R>` : "—"} — ${state}`;
+  });
+  await reply(interaction, lines.join("\n"));
+}
+
+async function preview(interaction: ChatInputCommandInteraction, deps: BotDeps) {
+  const topic = interaction.options.getString("topic")?.trim() || null;
+  const subs = (await deps.digests.subscriptions.inGuild(interaction.guildId ?? "")).filter(
+    (s) => s.channelId === interaction.channelId,
+  );
+  const now = deps.digests.clock();
+  const sub = subs[0];
+  const after = sub?.cutoff ?? new Date(now.getTime() - 24 * 3600_000).toISOString();
+  const ids = digestArticleIds(
+    deps.corpus.store,
+    { after, until: now.toISOString() },
+    topic ?? sub?.topic ?? null,
+    deps.corpus.synonyms,
+  );
+  const digest = buildDigest(deps.corpus.store, ids, sub?.max ?? 10, topic ?? sub?.topic ?? null);
+  const [first] = renderDigest(digest, {
+    nonce: "preview",
+    title: `Preview: ${digest.items.length + digest.more} article(s) would be posted now`,
+  });
+  await interaction.editReply(first ?? renderNotice("Nothing to preview."));
+}
+
+async function now(interaction: ChatInputCommandInteraction, deps: BotDeps) {
+  const channelId = interaction.options.getChannel("channel")?.id ?? interaction.channelId;
+  const subs = (await deps.digests.subscriptions.inGuild(interaction.guildId ?? "")).filter(
+    (s) => s.channelId === channelId,
+  );
+  if (subs.length === 0)
+    return reply(interaction, `<#${channelId}> has no digest. Start one with \`/digest subscribe\`.`);
+  const results = await Promise.all(subs.map((s) => deps.digests.scheduler.run(s)));
+  const posted = results.reduce((n, r) => n + (r?.posted ?? 0), 0);
+  const failed = results.filter((r) => r === null).length;
+  await reply(
+    interaction,
+    failed > 0
+      ? `The digest could not be posted; see \`/digest list\` for the reason.`
+      : posted > 0
+        ? `Posted ${posted} article(s) to <#${channelId}>.`
+        : `Nothing new for <#${channelId}> since the last digest.`,
+  );
+}
+
+async function unsubscribe(interaction: ChatInputCommandInteraction, deps: BotDeps) {
+  const id = interaction.options.getString("id", true).trim();
+  const sub = await deps.digests.subscriptions.get(id);
+  if (!sub || sub.guildId !== interaction.guildId)
+    return reply(
+      interaction,
+      `No digest \`${escapeForDiscord(id)}\` in this server: \`/digest list\` shows the ids.`,
+    );
+  await deps.digests.subscriptions.remove(id);
+  await reply(interaction, `Removed the digest \`${id}\` of <#${sub.channelId}>.`);
+}
+
+/** /digest: scheduled digests of new articles, for server managers. */
+export default {
+  data: new SlashCommandBuilder()
+    .setName("digest")
+    .setDescription("Scheduled digests of new articles in a channel")
+    .setContexts(InteractionContextType.Guild)
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+    .addSubcommand((s) =>
+      s
+        .setName("subscribe")
+        .setDescription("Post a digest of new articles to a channel on a schedule")
+        .addChannelOption((c) =>
+          c
+            .setName("channel")
+            .setDescription("Where to post")
+            .setRequired(true)
+            .addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement),
+        )
+        .addStringOption((c) => c.setName("time").setDescription("Time of day, 24-hour HH:MM (e.g. 08:00)"))
+        .addStringOption((c) =>
+          c.setName("timezone").setDescription("IANA time zone, e.g. Europe/Berlin (default UTC)"),
+        )
+        .addStringOption((c) =>
+          c.setName("days").setDescription("Days, e.g. mon,wed,fri or weekdays (default every day)"),
+        )
+        .addStringOption((c) =>
+          c.setName("topic").setDescription("Only articles about these words").setMaxLength(200),
+        )
+        .addIntegerOption((c) =>
+          c.setName("max").setDescription("Articles per digest (default 10)").setMinValue(1).setMaxValue(25),
+        )
+        .addBooleanOption((c) =>
+          c.setName("post_empty").setDescription('Post a short "nothing new" when there is nothing'),
+        )
+        .addStringOption((c) =>
+          c.setName("cron").setDescription("A cron pattern instead of time and days, e.g. 0 8 * * 1-5"),
+        ),
+    )
+    .addSubcommand((s) =>
+      s.setName("list").setDescription("This server's digests, their next run and last result"),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName("preview")
+        .setDescription("What this channel's digest would post now (only you see it)")
+        .addStringOption((c) => c.setName("topic").setDescription("Preview another topic")),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName("now")
+        .setDescription("Post a channel's digest now")
+        .addChannelOption((c) =>
+          c
+            .setName("channel")
+            .setDescription("Default: this channel")
+            .addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement),
+        ),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName("unsubscribe")
+        .setDescription("Remove a digest")
+        .addStringOption((c) =>
+          c.setName("id").setDescription("The id /digest list shows").setRequired(true),
+        ),
+    ),
+  ephemeral: () => true,
+  async execute(interaction, deps) {
+    // The default permission hides the command; a server may override that, so the handler checks again.
+    if (!interaction.inGuild() || !interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
+      await reply(interaction, "Digests are managed by members with the Manage Server permission.");
+      return;
+    }
+    switch (interaction.options.getSubcommand()) {
+      case "subscribe":
+        return subscribe(interaction, deps);
+      case "list":
+        return list(interaction, deps);
+      case "preview":
+        return preview(interaction, deps);
+      case "now":
+        return now(interaction, deps);
+      case "unsubscribe":
+        return unsubscribe(interaction, deps);
+    }
+  },
+} satisfies Command;

@@ -1,0 +1,59 @@
+import type { SynonymMap } from "../index/lexicon.js";
+import { search } from "../index/search.js";
+import type { IndexStore } from "../index/store.js";
+import type { ArticleMeta, Quote } from "../types.js";
+import { summarize } from "./summarize.js";
+
+/** One article of a digest, with its summary quotes. */
+export interface DigestItem {
+  article: ArticleMeta;
+  summary: Quote[];
+}
+
+/** A digest: the newest articles of a window (up to `max`), and how many more there were. */
+export interface Digest {
+  items: DigestItem[];
+  more: number;
+  topic: string | null;
+}
+
+/** Articles first seen in `(after, until]`, filtered by topic when given, newest first. */
+export function digestArticleIds(
+  store: IndexStore,
+  window: { after: string; until: string },
+  topic: string | null,
+  synonyms?: SynonymMap,
+): string[] {
+  const ids = store.articlesFirstSeen(window.after, window.until);
+  if (!topic) return ids;
+  let matching: Set<string>;
+  try {
+    // Every topic word (or its synonym) must occur: a topic filters, it does not rank.
+    matching = new Set(
+      search(store, topic, { limit: 1000, mode: "and", synonyms }).hits.map((h) => h.article.id),
+    );
+  } catch {
+    return [];
+  }
+  return ids.filter((id) => matching.has(id));
+}
+
+/** Build the digest of the given articles (newest first), `max` of them with their summaries. */
+export function buildDigest(
+  store: IndexStore,
+  articleIds: string[],
+  max: number,
+  topic: string | null = null,
+): Digest {
+  const total = Math.max(1, store.totalPassages());
+  const idf = (stem: string) =>
+    Math.log(1 + (total - store.docFreq(stem) + 0.5) / (store.docFreq(stem) + 0.5));
+  const items: DigestItem[] = [];
+  for (const id of articleIds.slice(0, max)) {
+    const article = store.getArticle(id);
+    if (!article) continue;
+    const { text: _text, fetchedAt: _f, ...meta } = article;
+    items.push({ article: meta, summary: summarize(article, idf) });
+  }
+  return { items, more: Math.max(0, articleIds.length - max), topic };
+}

@@ -1,0 +1,142 @@
+import { randomBytes } from "node:crypto";
+import type { SynonymMap } from "../index/lexicon.js";
+import type { IndexStore } from "../index/store.js";
+import type { Logger } from "../log.js";
+import { buildDigest, type Digest, digestArticleIds } from "./build.js";
+import type { Subscription, SubscriptionStore } from "./subscriptions.js";
+
+/** How a digest reaches its channel: the transport (Discord) implements it. */
+export interface DigestSender {
+  /** Post the digest's parts that are not in `skip` (1-based part numbers); resolves once Discord accepted them all. */
+  deliver(
+    sub: Subscription,
+    digest: Digest,
+    nonce: string,
+    skip: ReadonlySet<number>,
+  ): Promise<{ parts: number }>;
+  /** The parts of the digest with this nonce already in the channel. */
+  delivered(sub: Subscription, nonce: string): Promise<Set<number>>;
+  /** Tell a user something by direct message. */
+  notify(userId: string, text: string): Promise<void>;
+  /** A short reason for a delivery error, and whether retrying cannot help without a person. */
+  explain(error: unknown): { reason: string; permanent: boolean };
+}
+
+/** After this many failures in a row a subscription is paused and its creator told. */
+export const MAX_FAILURES = 5;
+
+/** Back-off before retry number `failures`: 1, 5, 15, 60 minutes, then 3 hours. */
+export function retryDelayMs(failures: number): number {
+  const minutes = [1, 5, 15, 60, 180][Math.min(failures, 5) - 1] ?? 180;
+  return minutes * 60_000;
+}
+
+/** What the delivery needs. */
+export interface DeliveryDeps {
+  store: IndexStore;
+  synonyms?: SynonymMap;
+  subscriptions: SubscriptionStore;
+  sender: DigestSender;
+  log: Logger;
+}
+
+/** What one run did. */
+export type RunOutcome = { posted: number; parts: number; nothingNew: boolean };
+
+/**
+ * Run one subscription now, exactly once: a pending delivery (from a crash or a failure) is reconciled against the
+ * channel first; a new digest is recorded as pending before it is sent; the cutoff moves only after Discord accepted it.
+ */
+export async function runSubscription(
+  deps: DeliveryDeps,
+  subscription: Subscription,
+  now: Date,
+): Promise<RunOutcome> {
+  const sub: Subscription = structuredClone(subscription);
+  try {
+    let outcome: RunOutcome;
+    if (sub.pending) {
+      const pending = sub.pending;
+      const digest = buildDigest(deps.store, pending.articleIds, pending.articleIds.length, sub.topic);
+      digest.more = pending.more;
+      const already = await deps.sender.delivered(sub, pending.nonce);
+      const { parts } = await deps.sender.deliver(sub, digest, pending.nonce, already);
+      sub.cutoff = pending.windowEnd;
+      outcome = { posted: digest.items.length, parts, nothingNew: false };
+    } else {
+      const windowEnd = now.toISOString();
+      const ids = digestArticleIds(
+        deps.store,
+        { after: sub.cutoff, until: windowEnd },
+        sub.topic,
+        deps.synonyms,
+      );
+      if (ids.length === 0 && !sub.postEmpty) {
+        sub.cutoff = windowEnd;
+        outcome = { posted: 0, parts: 0, nothingNew: true };
+      } else {
+        const digest = buildDigest(deps.store, ids, sub.max, sub.topic);
+        const nonce = randomBytes(8).toString("hex");
+        sub.pending = {
+          nonce,
+          windowEnd,
+          articleIds: digest.items.map((i) => i.article.id),
+          more: digest.more,
+          startedAt: now.toISOString(),
+        };
+        await deps.subscriptions.save(sub);
+        const { parts } = await deps.sender.deliver(sub, digest, nonce, new Set());
+        sub.cutoff = windowEnd;
+        outcome = { posted: digest.items.length, parts, nothingNew: digest.items.length === 0 };
+      }
+    }
+    sub.pending = null;
+    sub.failures = 0;
+    sub.retryAt = null;
+    sub.lastResult = {
+      at: now.toISOString(),
+      ok: true,
+      posted: outcome.posted,
+      detail: outcome.nothingNew
+        ? "nothing new"
+        : `posted ${outcome.posted} article(s) in ${outcome.parts} message(s)`,
+    };
+    await deps.subscriptions.save(sub);
+    deps.log.info(
+      { subscription: sub.id, guild: sub.guildId, channel: sub.channelId, ...outcome },
+      "digest run",
+    );
+    return outcome;
+  } catch (error) {
+    const { reason, permanent } = deps.sender.explain(error);
+    sub.failures += 1;
+    sub.lastResult = { at: now.toISOString(), ok: false, posted: 0, detail: reason };
+    sub.retryAt = new Date(now.getTime() + retryDelayMs(sub.failures)).toISOString();
+    deps.log.warn(
+      {
+        subscription: sub.id,
+        guild: sub.guildId,
+        channel: sub.channelId,
+        failures: sub.failures,
+        reason,
+        permanent,
+        err: error,
+      },
+      "digest failed",
+    );
+    if (sub.failures >= MAX_FAILURES && !sub.paused) {
+      sub.paused = true;
+      sub.pausedReason = reason;
+      await deps.sender
+        .notify(
+          sub.createdBy,
+          `Your news digest for <#${sub.channelId}> failed ${sub.failures} times in a row (${reason}) and is paused. Fix the problem, then run \`/digest subscribe\` again.`,
+        )
+        .catch((e: unknown) =>
+          deps.log.warn({ subscription: sub.id, err: e }, "could not tell the subscriber"),
+        );
+    }
+    await deps.subscriptions.save(sub);
+    throw error;
+  }
+}

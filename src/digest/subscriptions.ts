@@ -1,0 +1,80 @@
+import { randomBytes } from "node:crypto";
+import type Keyv from "keyv";
+import type { Schedule } from "./schedule.js";
+
+/** A digest in flight: recorded before sending, so a crash between sending and recording cannot post it twice. */
+export interface PendingDelivery {
+  nonce: string;
+  windowEnd: string;
+  articleIds: string[];
+  more: number;
+  startedAt: string;
+}
+
+/** The outcome of the last run, shown in /digest list. */
+export interface RunResult {
+  at: string;
+  ok: boolean;
+  posted: number;
+  detail: string;
+}
+
+/** A channel's digest subscription. */
+export interface Subscription {
+  id: string;
+  guildId: string;
+  channelId: string;
+  schedule: Schedule;
+  topic: string | null;
+  max: number;
+  postEmpty: boolean;
+  createdBy: string;
+  createdAt: string;
+  /** Articles first seen after this time are new to the subscription; moves only after Discord accepted a digest. */
+  cutoff: string;
+  /** When the schedule last fired (the next run is the first slot after it). */
+  lastRunAt: string;
+  lastResult: RunResult | null;
+  failures: number;
+  retryAt: string | null;
+  paused: boolean;
+  pausedReason: string | null;
+  pending: PendingDelivery | null;
+}
+
+/** A short id users can type in /digest unsubscribe. */
+export function newSubscriptionId(): string {
+  return randomBytes(3).toString("hex");
+}
+
+/** Subscriptions in a Keyv namespace: one key per subscription and an index of ids. */
+export function createSubscriptionStore(kv: Keyv) {
+  const ids = async () => (await kv.get<string[]>("index")) ?? [];
+  return {
+    async get(id: string): Promise<Subscription | undefined> {
+      return kv.get<Subscription>(`sub:${id}`);
+    },
+    async all(): Promise<Subscription[]> {
+      const list = await Promise.all((await ids()).map((id) => kv.get<Subscription>(`sub:${id}`)));
+      return list.filter((s): s is Subscription => s !== undefined);
+    },
+    async inGuild(guildId: string): Promise<Subscription[]> {
+      return (await this.all()).filter((s) => s.guildId === guildId);
+    },
+    async save(sub: Subscription): Promise<void> {
+      await kv.set(`sub:${sub.id}`, sub);
+      const list = await ids();
+      if (!list.includes(sub.id)) await kv.set("index", [...list, sub.id]);
+    },
+    async remove(id: string): Promise<boolean> {
+      const existed = await kv.delete(`sub:${id}`);
+      await kv.set(
+        "index",
+        (await ids()).filter((x) => x !== id),
+      );
+      return existed;
+    },
+  };
+}
+
+export type SubscriptionStore = ReturnType<typeof createSubscriptionStore>;

@@ -1,0 +1,92 @@
+import { quoteLink } from "../answer/fragment.js";
+import { STOP_WORDS } from "../index/lexicon.js";
+import { quoteUnits } from "../index/sentences.js";
+import { fold, stemRaw } from "../index/terms.js";
+import type { Article, ArticleMeta, Quote } from "../types.js";
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+function vector(text: string, idf: (stem: string) => number): Map<string, number> {
+  const v = new Map<string, number>();
+  for (const m of text.matchAll(WORD)) {
+    const word = fold(m[0]);
+    if (STOP_WORDS.has(word) || word.length < 2) continue;
+    const s = stemRaw(m[0]);
+    v.set(s, (v.get(s) ?? 0) + 1);
+  }
+  for (const [s, tf] of v) v.set(s, tf * idf(s));
+  return v;
+}
+
+function cosine(a: Map<string, number>, b: Map<string, number>): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (const [k, x] of a) {
+    na += x * x;
+    dot += x * (b.get(k) ?? 0);
+  }
+  for (const x of b.values()) nb += x * x;
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}
+
+/**
+ * The one or two sentences most central to an article (cosine similarity to the TF-IDF centroid of its sentences,
+ * with a slight preference for early sentences), as verbatim quotes in article order.
+ */
+export function summarize(
+  article: Article,
+  idf: (stem: string) => number,
+  options: { maxChars?: number } = {},
+): Quote[] {
+  const maxChars = options.maxChars ?? 320;
+  const units = quoteUnits(article.text).filter((u) => u.end - u.start >= 25);
+  if (units.length === 0) return [];
+  const vectors = units.map((u) => vector(article.text.slice(u.start, u.end), idf));
+  const centroid = new Map<string, number>();
+  for (const v of vectors) for (const [k, x] of v) centroid.set(k, (centroid.get(k) ?? 0) + x);
+  const scored = units
+    .map((u, i) => ({
+      u,
+      i,
+      score: cosine(vectors[i] ?? new Map(), centroid) * (1 - Math.min(0.3, i * 0.03)),
+    }))
+    .sort((a, b) => b.score - a.score);
+  const chosen: typeof scored = [];
+  let chars = 0;
+  for (const c of scored) {
+    const len = c.u.end - c.u.start;
+    if (chosen.length >= 2) break;
+    if (chosen.length > 0 && chars + len > maxChars) continue;
+    chosen.push(c);
+    chars += len;
+  }
+  const meta: ArticleMeta = {
+    id: article.id,
+    url: article.url,
+    title: article.title,
+    site: article.site,
+    publishedAt: article.publishedAt,
+    author: article.author,
+    source: article.source,
+  };
+  return chosen
+    .sort((a, b) => a.i - b.i)
+    .map(({ u }) => ({
+      text: article.text.slice(u.start, u.end),
+      start: u.start,
+      end: u.end,
+      passage: {
+        id: -1,
+        articleId: article.id,
+        ordinal: -1,
+        text: article.text.slice(u.start, u.end),
+        start: u.start,
+        end: u.end,
+      },
+      article: meta,
+      link: quoteLink(article.url, article.text, u.start, u.end),
+      cutStart: !u.sentenceStart,
+      cutEnd: !u.sentenceEnd,
+    }));
+}

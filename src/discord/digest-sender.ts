@@ -1,0 +1,62 @@
+import { type Client, DiscordAPIError, type Message, type SendableChannels } from "discord.js";
+import type { Digest } from "../digest/build.js";
+import type { DigestSender } from "../digest/delivery.js";
+import type { Subscription } from "../digest/subscriptions.js";
+import { renderDigest } from "./render-digest.js";
+
+const REASONS: Record<number, string> = {
+  10003: "the channel no longer exists",
+  50001: "I can no longer see the channel (Missing Access)",
+  50013: "I lack a permission in the channel (Send Messages or Embed Links)",
+  50007: "the user does not accept direct messages",
+};
+
+async function sendable(client: Client, channelId: string): Promise<SendableChannels> {
+  const channel = await client.channels.fetch(channelId);
+  if (!channel?.isSendable()) throw new Error("the channel cannot receive messages");
+  return channel;
+}
+
+/** Digests through discord.js: messages carry a nonce (enforced) and a footer marker, so redelivery is detectable. */
+export function createDiscordDigestSender(client: Client): DigestSender {
+  return {
+    async deliver(sub: Subscription, digest: Digest, nonce: string, skip: ReadonlySet<number>) {
+      const channel = await sendable(client, sub.channelId);
+      const parts = renderDigest(digest, { nonce });
+      for (const [i, payload] of parts.entries()) {
+        if (skip.has(i + 1)) continue;
+        // Discord de-duplicates a repeated nonce from the same author for a few minutes.
+        await channel.send({ ...payload, nonce: `${nonce}${i + 1}`.slice(0, 25), enforceNonce: true });
+      }
+      return { parts: parts.length };
+    },
+    async delivered(sub: Subscription, nonce: string) {
+      const channel = await sendable(client, sub.channelId);
+      const found = new Set<number>();
+      if (!("messages" in channel)) return found;
+      const recent = await channel.messages.fetch({ limit: 50 });
+      for (const message of recent.values() as Iterable<Message>) {
+        if (message.author.id !== client.user?.id) continue;
+        for (const embed of message.embeds) {
+          const m = /digest ([0-9a-f]+) · part (\d+)\/(\d+)/.exec(embed.footer?.text ?? "");
+          if (m && m[1] === nonce) found.add(Number(m[2]));
+        }
+      }
+      return found;
+    },
+    async notify(userId: string, text: string) {
+      const user = await client.users.fetch(userId);
+      await user.send({ content: text, allowedMentions: { parse: [] } });
+    },
+    explain(error: unknown) {
+      if (error instanceof DiscordAPIError) {
+        const known = typeof error.code === "number" ? REASONS[error.code] : undefined;
+        return {
+          reason: known ?? `Discord answered ${error.status}: ${error.message}`,
+          permanent: Boolean(known),
+        };
+      }
+      return { reason: (error as Error).message || String(error), permanent: false };
+    },
+  };
+}

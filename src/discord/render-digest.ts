@@ -1,0 +1,82 @@
+import type { APIEmbed } from "discord.js";
+import type { Digest } from "../digest/build.js";
+import { displayDate, quoteWithEllipses } from "../render/citation.js";
+import { escapeForDiscord, escapeLinkLabel } from "./escape.js";
+import { embedLength, LIMITS, trimToLimit } from "./limits.js";
+import type { MessagePayload } from "./render.js";
+
+const DIGEST_COLOR = 0x2f855a;
+/** Room kept in each description for safety against counting differences. */
+const DESCRIPTION_BUDGET = LIMITS.embedDescription - 96;
+const MESSAGE_BUDGET = LIMITS.embedTotal - 200;
+
+/** The marker a digest's messages carry in their footer, so a restart can tell which parts Discord already has. */
+export function digestMarker(nonce: string, part: number, parts: number): string {
+  return `digest ${nonce} · part ${part}/${parts}`;
+}
+
+function itemBlock(item: Digest["items"][number]): string {
+  const a = item.article;
+  const label = escapeLinkLabel(trimToLimit(a.title, 200));
+  const head = a.url ? `**[${label}](${item.summary[0]?.link ?? a.url})**` : `**${label}**`;
+  const meta = [a.site, displayDate(a.publishedAt)]
+    .filter(Boolean)
+    .map((x) => escapeForDiscord(String(x)))
+    .join(" — ");
+  const summary = item.summary.map((q) => escapeForDiscord(quoteWithEllipses(q))).join(" ");
+  return trimToLimit(`${head}${meta ? ` — ${meta}` : ""}${summary ? `\n> ${summary}` : ""}`, 1400);
+}
+
+/**
+ * A digest as Discord messages: article blocks packed into embeds within every limit, embeds into messages,
+ * each message's footer carrying the delivery marker. An empty digest renders a short "nothing new" note.
+ */
+export function renderDigest(digest: Digest, options: { nonce: string; title?: string }): MessagePayload[] {
+  const title = trimToLimit(
+    options.title ??
+      `News digest${digest.topic ? `: ${digest.topic}` : ""} — ${digest.items.length + digest.more} new article${digest.items.length + digest.more === 1 ? "" : "s"}`,
+    LIMITS.embedTitle,
+  );
+  const blocks = digest.items.map(itemBlock);
+  if (digest.more > 0) blocks.push(`*…and ${digest.more} more.*`);
+  if (blocks.length === 0)
+    blocks.push(
+      `Nothing new${digest.topic ? ` about "${escapeForDiscord(digest.topic)}"` : ""} since the last digest.`,
+    );
+
+  const descriptions: string[] = [];
+  let current = "";
+  for (const block of blocks) {
+    const next = current ? `${current}\n\n${block}` : block;
+    if (next.length > DESCRIPTION_BUDGET && current) {
+      descriptions.push(current);
+      current = block;
+    } else current = next;
+  }
+  if (current) descriptions.push(current);
+
+  const embeds: APIEmbed[] = descriptions.map((description, i) => ({
+    ...(i === 0 ? { title: escapeForDiscord(title) } : {}),
+    color: DIGEST_COLOR,
+    description: trimToLimit(description, LIMITS.embedDescription),
+  }));
+  const messages: APIEmbed[][] = [];
+  let group: APIEmbed[] = [];
+  let size = 0;
+  for (const embed of embeds) {
+    const length = embedLength(embed as Parameters<typeof embedLength>[0]) + 80;
+    if (group.length > 0 && (size + length > MESSAGE_BUDGET || group.length >= LIMITS.embedsPerMessage)) {
+      messages.push(group);
+      group = [];
+      size = 0;
+    }
+    group.push(embed);
+    size += length;
+  }
+  if (group.length > 0) messages.push(group);
+  return messages.map((list, i) => {
+    const last = list[list.length - 1];
+    if (last) last.footer = { text: digestMarker(options.nonce, i + 1, messages.length) };
+    return { embeds: list, components: [], allowedMentions: { parse: [] } };
+  });
+}

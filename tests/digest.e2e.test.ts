@@ -1,0 +1,229 @@
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.js";
+import { nextRun } from "../src/digest/schedule.js";
+import { type Bot, createBot } from "../src/discord/bot.js";
+import { type Corpus, openCorpus } from "../src/index/open.js";
+import { createLogger } from "../src/log.js";
+import { openState, type State } from "../src/state/state.js";
+import type { Article } from "../src/types.js";
+import { FakeDiscord, type RecordedRequest } from "./fake-discord/server.js";
+import { tempDir } from "./helpers.js";
+
+const TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.GfAkEt.abcdefghijklmnopqrstuvwxyz0123";
+const MANAGE_GUILD = String(1n << 5n);
+
+let fake: FakeDiscord;
+let bot: Bot;
+let corpus: Corpus;
+let state: State;
+let cleanup: () => void;
+let now = new Date("2026-11-26T05:00:00Z");
+
+type Body = {
+  type?: number;
+  content?: string;
+  embeds?: { title?: string; description?: string; footer?: { text: string } }[];
+  allowed_mentions?: { parse?: string[] };
+  nonce?: string;
+  enforce_nonce?: boolean;
+};
+const body = (r: RecordedRequest) => (r.body ?? {}) as Body;
+const channelPosts = (since: number, channelId: string) =>
+  fake.after(since, (r) => r.method === "POST" && r.path === `/channels/${channelId}/messages`);
+
+function addArticle(id: string, title: string, text: string): void {
+  const article: Article = {
+    id,
+    url: `https://news.example.com/${id}`,
+    title,
+    site: "Example News",
+    publishedAt: "2026-11-26",
+    author: null,
+    text,
+    fetchedAt: new Date().toISOString(),
+    source: id,
+  };
+  // Articles are first seen on the test's clock, a second after "now".
+  corpus.store.upsertArticle(article, new Date(now.getTime() + 1000).toISOString());
+}
+
+async function digestCommand(
+  sub: string,
+  options: { name: string; type: number; value: unknown }[] = [],
+  extra: { permissions?: string } = {},
+) {
+  const { token } = fake.slash("digest", [{ name: sub, type: 1, options }], {
+    userId: "1400000000000000050",
+    permissions: extra.permissions ?? MANAGE_GUILD,
+    channels: options.filter((o) => o.type === 7).map((o) => String(o.value)),
+  });
+  return body(
+    await fake.waitFor((r) => r.method === "PATCH" && r.path.endsWith(`/${token}/messages/@original`)),
+  );
+}
+
+beforeAll(async () => {
+  const tmp = tempDir();
+  cleanup = tmp.cleanup;
+  fake = new FakeDiscord();
+  await fake.start();
+  const config = loadConfig({
+    DISCORD_TOKEN: TOKEN,
+    DISCORD_API_URL: fake.apiUrl,
+    INDEX_PATH: path.join(tmp.dir, "index.sqlite"),
+    DATA_DIR: tmp.dir,
+  });
+  corpus = openCorpus(config);
+  state = await openState(config.stateUrl);
+  bot = createBot(
+    { corpus, state, config, log: createLogger("silent") },
+    { clock: () => now, schedule: false },
+  );
+  await bot.start(TOKEN);
+  await fake.ready;
+}, 30_000);
+
+afterAll(async () => {
+  await bot?.stop();
+  await state?.close();
+  corpus?.store.close();
+  await fake?.stop();
+  cleanup?.();
+});
+
+describe("digests through a fake Discord", () => {
+  it("refuses members without Manage Server", async () => {
+    const reply = await digestCommand("list", [], { permissions: "0" });
+    expect(reply.content).toMatch(/Manage Server/);
+  });
+
+  it("refuses a channel the bot cannot post in, and saves nothing", async () => {
+    const reply = await digestCommand("subscribe", [
+      { name: "channel", type: 7, value: fake.lockedChannelId },
+      { name: "time", type: 3, value: "08:00" },
+      { name: "timezone", type: 3, value: "Europe/Berlin" },
+    ]);
+    expect(reply.content).toMatch(/can't post digests in <#1300000000000000002>: I need SendMessages/);
+    expect(await bot.deps.digests.subscriptions.all()).toEqual([]);
+  });
+
+  it("refuses an unknown time zone, 25:00 and an empty topic, saving nothing", async () => {
+    const base = [{ name: "channel", type: 7, value: fake.channelId }];
+    expect(
+      (
+        await digestCommand("subscribe", [
+          ...base,
+          { name: "time", type: 3, value: "08:00" },
+          { name: "timezone", type: 3, value: "Mars/Olympus" },
+        ])
+      ).content,
+    ).toMatch(/not a time zone/);
+    expect(
+      (await digestCommand("subscribe", [...base, { name: "time", type: 3, value: "25:00" }])).content,
+    ).toMatch(/not a time of day/);
+    expect(
+      (
+        await digestCommand("subscribe", [
+          ...base,
+          { name: "time", type: 3, value: "08:00" },
+          { name: "topic", type: 3, value: "   " },
+        ])
+      ).content,
+    ).toMatch(/topic is empty/);
+    expect(await bot.deps.digests.subscriptions.all()).toEqual([]);
+  });
+
+  it("subscribes by interaction; when the clock reaches the slot, one message posts the new articles", async () => {
+    const reply = await digestCommand("subscribe", [
+      { name: "channel", type: 7, value: fake.channelId },
+      { name: "time", type: 3, value: "08:00" },
+      { name: "timezone", type: 3, value: "Europe/Berlin" },
+    ]);
+    expect(reply.content).toMatch(
+      /^Subscribed <#1300000000000000001> \(id `[0-9a-f]+`\): 08:00 Europe\/Berlin, every day/,
+    );
+    addArticle(
+      "harbor",
+      "Harbor dredging approved",
+      "The city council approved dredging the northern harbor channel on Wednesday. Harbor master Jonas Berg said ships wait six hours for the tide.",
+    );
+    addArticle(
+      "rail",
+      "Rail strike ends @everyone",
+      "Train drivers returned to work on Monday after the union accepted a pay rise. The strike had halted freight traffic.",
+    );
+
+    const since = fake.requests.length;
+    expect(await bot.deps.digests.scheduler.tick()).toEqual([]);
+    const [sub] = await bot.deps.digests.subscriptions.all();
+    now = new Date(
+      Math.max(
+        nextRun(sub?.schedule ?? { kind: "cron", cron: "0 0 * * *", timezone: "UTC" }, now)?.getTime() ?? 0,
+        now.getTime() + 5000,
+      ),
+    );
+    expect(await bot.deps.digests.scheduler.tick()).toHaveLength(1);
+    const posts = channelPosts(since, fake.channelId);
+    expect(posts).toHaveLength(1);
+    const message = body(posts[0] as RecordedRequest);
+    expect(message.allowed_mentions?.parse).toEqual([]);
+    expect(message.enforce_nonce).toBe(true);
+    const description = message.embeds?.[0]?.description ?? "";
+    expect(message.embeds?.[0]?.title).toMatch(/News digest — 2 new articles/);
+    expect(description).toContain("[Harbor dredging approved](https://news.example.com/harbor#:~:text=");
+    expect(description).toContain("Rail strike ends @\u200beveryone");
+    expect(description).toMatch(/> .*Train drivers returned to work on Monday/);
+    expect(message.embeds?.at(-1)?.footer?.text).toMatch(/^digest [0-9a-f]+ · part 1\/1$/);
+
+    // The same slot never posts again.
+    expect(await bot.deps.digests.scheduler.tick()).toEqual([]);
+    expect(channelPosts(since, fake.channelId)).toHaveLength(1);
+  });
+
+  it("/digest now posts immediately, only what is new", async () => {
+    addArticle(
+      "apples",
+      "Record apple harvest expected",
+      "Growers in the valley expect a record apple harvest thanks to a mild spring.",
+    );
+    now = new Date(now.getTime() + 2000);
+    const since = fake.requests.length;
+    const reply = await digestCommand("now");
+    expect(reply.content).toMatch(/Posted 1 article\(s\) to <#1300000000000000001>/);
+    const posts = channelPosts(since, fake.channelId);
+    expect(posts).toHaveLength(1);
+    expect(body(posts[0] as RecordedRequest).embeds?.[0]?.description).toContain(
+      "Record apple harvest expected",
+    );
+    expect(body(posts[0] as RecordedRequest).embeds?.[0]?.description).not.toContain("Harbor dredging");
+  });
+
+  it("/digest list shows the next run and the last result; preview is private; unsubscribe removes", async () => {
+    const list = await digestCommand("list");
+    expect(list.content).toMatch(
+      /<#1300000000000000001> — 08:00 Europe\/Berlin, every day — next <t:\d+:R> — last: posted 1 article\(s\) in 1 message\(s\)/,
+    );
+    addArticle(
+      "museum",
+      "Museum returns bronze",
+      "The museum handed the bronze head back to a delegation from Benin on Friday.",
+    );
+    now = new Date(now.getTime() + 2000);
+    const { token } = fake.slash("digest", [{ name: "preview", type: 1, options: [] }], {
+      userId: "1400000000000000050",
+      permissions: MANAGE_GUILD,
+    });
+    const callback = await fake.waitFor((r) => r.method === "POST" && r.path.includes(`/${token}/callback`));
+    expect(((callback.body as { data?: { flags?: number } }).data?.flags ?? 0) & 64).toBe(64);
+    const preview = body(
+      await fake.waitFor((r) => r.method === "PATCH" && r.path.endsWith(`/${token}/messages/@original`)),
+    );
+    expect(preview.embeds?.[0]?.title).toMatch(/^Preview: 1 article/);
+    const id = /`([0-9a-f]+)`/.exec(list.content ?? "")?.[1] ?? "";
+    expect((await digestCommand("unsubscribe", [{ name: "id", type: 3, value: id }])).content).toMatch(
+      /Removed the digest/,
+    );
+    expect(await bot.deps.digests.subscriptions.all()).toEqual([]);
+  });
+});
