@@ -25,6 +25,6 @@ export default {
   ephemeral: (interaction) => interaction.options.getBoolean("private") ?? false,
   async execute(interaction, deps) {
     const question = interaction.options.getString("question", true);
-    await interaction.editReply(answerForDiscord(deps, question));
+    await interaction.editReply(await answerForDiscord(deps, question, interaction.guildId));
   },
 } satisfies Command;

@@ -3,7 +3,6 @@ import "./env.js";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { ask } from "./answer/ask.js";
 import { type Config, loadConfig } from "./config.js";
 import { isUserFacing, VerbatimError } from "./errors.js";
 import { ALTERNATIVES, type Alternative } from "./eval/engines/engine.js";
@@ -12,6 +11,7 @@ import { type IngestReport, ingestPaths } from "./index/ingest.js";
 import { openCorpus } from "./index/open.js";
 import { search } from "./index/search.js";
 import type { IndexStore } from "./index/store.js";
+import { createLogger } from "./log.js";
 import { renderAnswerText, renderHitsText } from "./render/text.js";
 import type { Answer } from "./types.js";
 
@@ -167,6 +167,15 @@ async function ingestCommand(args: string[], config: Config, io: Io): Promise<nu
     });
     for (const w of report.warnings) io.err(`warning: ${w}`);
     io.out(summary(report));
+    const { embedderFromConfig } = await import("./answer/setup.js");
+    const embedder = embedderFromConfig(config);
+    if (embedder) {
+      const { embedMissing } = await import("./index/embeddings.js");
+      const n = await embedMissing(store, embedder, {
+        onProgress: (done, total) => io.err(`… embedded ${done}/${total} passages`),
+      });
+      io.out(`Embedded ${n} new passage(s) with ${embedder.model}.`);
+    }
     const stats = store.stats();
     io.out(`The index (${store.path}) holds ${stats.articles} article(s) in ${stats.passages} passage(s).`);
     return 0;
@@ -196,7 +205,12 @@ async function queryCommand(
   try {
     await ensureIndexed(corpus.store, config, io, Boolean(values.index));
     if (command === "ask") {
-      const answer = ask(corpus, text, { maxQuotes: config.maxQuotes });
+      const { answererFromConfig } = await import("./answer/setup.js");
+      const answer = await answererFromConfig(
+        corpus,
+        config,
+        createLogger(config.logLevel === "info" ? "warn" : config.logLevel),
+      ).answer(text);
       io.out(values.json ? JSON.stringify(answerJson(answer), null, 2) : renderAnswerText(answer));
       return 0;
     }
@@ -257,6 +271,7 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
     mode,
     synonyms,
     engine: engine as Alternative | undefined,
+    embedder: (await import("./answer/setup.js")).embedderFromConfig(config),
     onWarning: (w) => io.err(`warning: ${w}`),
   });
   if (values.json) {

@@ -44,6 +44,28 @@ const schema = z.object({
     (v) => v === undefined || /^https?:\/\//.test(v),
     "must be an http(s) URL",
   ),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalString.refine(
+    (v) => v === undefined || /^https?:\/\//.test(v),
+    "must be an http(s) URL",
+  ),
+  OPENAI_MODEL: optionalString,
+  OPENAI_EMBEDDING_MODEL: optionalString,
+  OPENAI_TIMEOUT_MS: positiveInt(20_000),
+  OPENAI_MAX_RETRIES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return 2;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 10) {
+        ctx.addIssue({ code: "custom", message: "must be a whole number from 0 to 10" });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  LLM_DAILY_LIMIT: positiveInt(200),
+  LLM_CACHE_HOURS: positiveInt(24),
   COOLDOWN_QUESTIONS: positiveInt(5),
   COOLDOWN_SECONDS: positiveInt(30),
 });
@@ -65,6 +87,17 @@ export interface Config {
     apiUrl: string | undefined;
   };
   cooldown: { questions: number; seconds: number };
+  /** OpenAI-compatible service; `apiKey` unset means extractive answers only. */
+  openai: {
+    apiKey: string | undefined;
+    baseURL: string | undefined;
+    model: string;
+    embeddingModel: string | undefined;
+    timeoutMs: number;
+    maxRetries: number;
+    dailyLimit: number;
+    cacheHours: number;
+  };
 }
 
 /** Read configuration from an environment; fails with a message naming the variable at fault. */
@@ -94,5 +127,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       apiUrl: e.DISCORD_API_URL?.replace(/\/+$/, ""),
     }),
     cooldown: Object.freeze({ questions: e.COOLDOWN_QUESTIONS, seconds: e.COOLDOWN_SECONDS }),
+    openai: Object.freeze({
+      apiKey: e.OPENAI_API_KEY,
+      baseURL: e.OPENAI_BASE_URL,
+      model: e.OPENAI_MODEL ?? "gpt-4o-mini",
+      embeddingModel: e.OPENAI_EMBEDDING_MODEL,
+      timeoutMs: e.OPENAI_TIMEOUT_MS,
+      maxRetries: e.OPENAI_MAX_RETRIES,
+      dailyLimit: e.LLM_DAILY_LIMIT,
+      cacheHours: e.LLM_CACHE_HOURS,
+    }),
   });
 }

@@ -1,10 +1,12 @@
 import "./env.js";
 import path from "node:path";
 import { DiscordjsErrorCodes } from "discord.js";
+import { answererFromConfig, embedderFromConfig } from "./answer/setup.js";
 import { loadConfig } from "./config.js";
 import { createBot } from "./discord/bot.js";
 import { looksLikeToken } from "./discord/token.js";
 import { isUserFacing } from "./errors.js";
+import { embedMissing } from "./index/embeddings.js";
 import { ingestPaths } from "./index/ingest.js";
 import { openCorpus } from "./index/open.js";
 import { createLogger } from "./log.js";
@@ -51,7 +53,25 @@ async function main(): Promise<void> {
   const state = await openState(config.stateUrl);
   log.info({ state: state.describe }, "state opened");
 
-  const bot = createBot({ corpus, state, config, log });
+  const embedder = embedderFromConfig(config);
+  if (embedder) {
+    const embedded = await embedMissing(corpus.store, embedder).catch((err: unknown) => {
+      log.error({ err }, "embedding passages failed; answers use words only until the next start");
+      return 0;
+    });
+    log.info({ embedded, model: embedder.model }, "embeddings up to date");
+  }
+  const answerer = answererFromConfig(corpus, config, log, state);
+  await answerer.checkLlm();
+  log.info(
+    {
+      llm: config.openai.apiKey && !answerer.llmDisabled ? config.openai.model : "off (extractive answers)",
+      embeddings: embedder?.model ?? "off",
+    },
+    "answer modes",
+  );
+
+  const bot = createBot({ corpus, state, config, log, answerer });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

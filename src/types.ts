@@ -48,6 +48,8 @@ export interface Hit {
   score: number;
   /** Stemmed query terms present in the passage or the article's title. */
   terms: string[];
+  /** Cosine similarity to the question, when the hit came through vector search. */
+  similarity?: number;
 }
 
 /** A verbatim span of a stored article, with a link that opens the article at it. */

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { answererFromConfig } from "../src/answer/setup.js";
 import { loadConfig } from "../src/config.js";
 import { nextRun } from "../src/digest/schedule.js";
 import { type Bot, createBot } from "../src/discord/bot.js";
@@ -76,10 +77,9 @@ beforeAll(async () => {
   });
   corpus = openCorpus(config);
   state = await openState(config.stateUrl);
-  bot = createBot(
-    { corpus, state, config, log: createLogger("silent") },
-    { clock: () => now, schedule: false },
-  );
+  const log = createLogger("silent");
+  const answerer = answererFromConfig(corpus, config, log, state);
+  bot = createBot({ corpus, state, config, log, answerer }, { clock: () => now, schedule: false });
   await bot.start(TOKEN);
   await fake.ready;
 }, 30_000);

@@ -26,6 +26,8 @@ export interface ExtractiveOptions {
   candidatePassages?: number;
   /** A later quote must score at least this share of the best one (default 0.35). */
   relativeFloor?: number;
+  /** A passage found by vector search with at least this cosine similarity counts as relevant (default 0.35). */
+  minSimilarity?: number;
   /** Full text of an article, so that links point at the first occurrence; the passage is used when absent. */
   articleText?: (articleId: string) => string | null;
 }
@@ -100,7 +102,9 @@ export function composeExtractive(
   const totalWeight = [...weights.values()].reduce((a, b) => a + b, 0);
   const candidates = hits.slice(0, options.candidatePassages ?? 6);
   const best = Math.max(0, ...candidates.map((h) => coverage(h.terms, weights, totalWeight)));
-  if (candidates.length === 0 || best < minCoverage) {
+  const minSimilarity = options.minSimilarity ?? 0.35;
+  const semantic = (h: Hit) => h.similarity !== undefined && h.similarity >= minSimilarity;
+  if (candidates.length === 0 || (best < minCoverage && !candidates.some(semantic))) {
     return {
       question,
       status: "nothing-relevant",
@@ -122,7 +126,19 @@ export function composeExtractive(
     const freshWeight = [...weights].reduce((sum, [t, w]) => sum + (inTitle.has(t) ? 0 : w), 0);
     units.forEach((u, i) => {
       const own = matchedTerms(query, stemSet(text.slice(u.start, u.end)));
-      if (own.length === 0) return;
+      const passageScore = Math.max(0, hit.score / topScore);
+      if (own.length === 0) {
+        // A passage found by meaning rather than words: its first sentences say what it is about.
+        if (!semantic(hit)) return;
+        const length = u.end - u.start;
+        const score =
+          (0.35 * (hit.similarity ?? 0) + 0.3 * passageScore) *
+          (length < 40 ? 0.6 : 1) *
+          (1 - Math.min(0.5, 0.1 * i)) *
+          (1 - 0.03 * hitRank);
+        scored.push({ hit, hitRank, ...u, score, unit: i, units });
+        return;
+      }
       const ownCov = coverage(own, weights, totalWeight);
       const fresh =
         freshWeight > 0
@@ -134,7 +150,6 @@ export function composeExtractive(
           : ownCov;
       const length = u.end - u.start;
       const lengthPrior = length < 40 ? 0.6 : length > 400 ? 0.8 : 1;
-      const passageScore = Math.max(0, hit.score / topScore);
       const score = (0.35 * fresh + 0.35 * ownCov + 0.3 * passageScore) * lengthPrior * (1 - 0.03 * hitRank);
       scored.push({ hit, hitRank, ...u, score, unit: i, units });
     });

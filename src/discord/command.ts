@@ -3,6 +3,7 @@ import type {
   ChatInputCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
+import type { Answerer } from "../answer/answerer.js";
 import type { Config } from "../config.js";
 import type { DigestSender } from "../digest/delivery.js";
 import type { DigestScheduler } from "../digest/scheduler.js";
@@ -17,6 +18,7 @@ export interface BotDeps {
   state: State;
   config: Readonly<Config>;
   log: Logger;
+  answerer: Answerer;
   digests: {
     subscriptions: SubscriptionStore;
     scheduler: DigestScheduler;

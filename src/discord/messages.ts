@@ -32,7 +32,7 @@ export function createMessageHandler(client: Client, deps: BotDeps, cooldown: Co
     try {
       const { allowed, retryAfter } = await cooldown.take(message.author.id);
       const body = allowed
-        ? answerForDiscord(deps, questionFromMessage(message.content))
+        ? await answerForDiscord(deps, questionFromMessage(message.content), message.guildId)
         : renderNotice(`You're asking quickly: try again in ${retryAfter} s.`);
       await message.reply({ ...body, allowedMentions: { parse: [], repliedUser: false } });
       deps.log.info({ ...context, ms: Math.round(performance.now() - started) }, "message answered");

@@ -1,4 +1,3 @@
-import { ask } from "../answer/ask.js";
 import type { BotDeps } from "./command.js";
 import { type MessagePayload, renderAnswer, renderNotice } from "./render.js";
 
@@ -6,7 +5,11 @@ import { type MessagePayload, renderAnswer, renderNotice } from "./render.js";
 export const MAX_DISCORD_QUESTION = 1000;
 
 /** Answer a question from any Discord door (slash command, DM, mention) as a message payload. */
-export function answerForDiscord(deps: BotDeps, question: string): MessagePayload {
+export async function answerForDiscord(
+  deps: BotDeps,
+  question: string,
+  guildId: string | null = null,
+): Promise<MessagePayload> {
   const text = question.trim();
   if (text.length > MAX_DISCORD_QUESTION) {
     return renderNotice(
@@ -17,5 +20,5 @@ export function answerForDiscord(deps: BotDeps, question: string): MessagePayloa
     return renderNotice(
       "Ask me a question about the news, for example: *what did the vice minister say about wastewater?*",
     );
-  return renderAnswer(ask(deps.corpus, text, { maxQuotes: deps.config.maxQuotes }));
+  return renderAnswer(await deps.answerer.answer(text, { guildId }));
 }

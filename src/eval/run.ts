@@ -1,11 +1,14 @@
 import { readFile } from "node:fs/promises";
+import { createAnswerer } from "../answer/answerer.js";
 import { askWithHits } from "../answer/ask.js";
 import { finalizeArticle } from "../corpus/article.js";
 import { readJsonl } from "../corpus/readers/json.js";
+import { type Embedder, embedMissing } from "../index/embeddings.js";
 import { upsertArticles } from "../index/ingest.js";
 import type { SynonymMap } from "../index/lexicon.js";
 import type { SearchMode } from "../index/search.js";
 import { IndexStore } from "../index/store.js";
+import { createLogger } from "../log.js";
 import type { Article, Hit } from "../types.js";
 import { type Alternative, createAlternative } from "./engines/engine.js";
 import { answerInQuotes, mean, ndcgAt, recallAt, reciprocalRankAt } from "./metrics.js";
@@ -45,6 +48,8 @@ export interface EvalOptions {
   /** Evaluate only the first N questions. */
   limit?: number;
   onWarning?: (message: string) => void;
+  /** Fuse vector search into retrieval (OPENAI_EMBEDDING_MODEL against an OpenAI-compatible server). */
+  embedder?: Embedder;
   /** Measure an alternative engine's retrieval instead of Verbatim's (no quotes: they only rank documents). */
   engine?: Alternative;
 }
@@ -76,6 +81,25 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   try {
     const ingestStart = performance.now();
     upsertArticles(store, articles);
+    if (options.embedder) await embedMissing(store, options.embedder, { batchSize: 128 });
+    const answerer = createAnswerer({
+      corpus: { store, synonyms: options.synonyms ?? new Map() },
+      config: {
+        maxQuotes: 3,
+        openai: {
+          apiKey: undefined,
+          baseURL: undefined,
+          model: "",
+          embeddingModel: options.embedder?.model,
+          timeoutMs: 20_000,
+          maxRetries: 2,
+          dailyLimit: 0,
+          cacheHours: 0,
+        },
+      },
+      log: createLogger("silent"),
+      embedder: options.embedder,
+    });
     const ingestSeconds = (performance.now() - ingestStart) / 1000;
 
     const parsed = readQuestions(await readFile(options.questions, "utf8"));
@@ -94,10 +118,13 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     for (const q of questions) {
       const relevance = qrels?.get(q.id) ?? new Map(q.doc_ids.map((d) => [d, 1]));
       const gold = new Set([...relevance.keys()]);
-      const { answer, hits } = askWithHits({ store, synonyms: options.synonyms }, q.question, {
-        passages: 50,
-        mode: options.mode,
-      });
+      const { answer, hits } =
+        options.mode && options.mode !== "auto"
+          ? askWithHits({ store, synonyms: options.synonyms }, q.question, {
+              passages: 50,
+              mode: options.mode,
+            })
+          : await answerer.answerWithHits(q.question, { passages: 50 });
       const ranked = rankedArticles(hits);
       r1.push(recallAt(ranked, gold, 1));
       r5.push(recallAt(ranked, gold, 5));

@@ -28,6 +28,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(
   title, body, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS passage_vocab USING fts5vocab(passage_fts, row);
+CREATE TABLE IF NOT EXISTS embeddings (
+  model TEXT NOT NULL, hash TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, hash)
+);
 CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, hash TEXT NOT NULL, ingested_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS source_articles (
   path TEXT NOT NULL REFERENCES sources(path) ON DELETE CASCADE, article_id TEXT NOT NULL,
@@ -310,6 +313,20 @@ export class IndexStore {
   /** Rows matching an FTS5 expression, best first. The expression must come from `toMatchExpression`. */
   match(expression: string, limit: number): MatchRow[] {
     return this.stmts.match.all(expression, limit);
+  }
+
+  /** Passages joined with their articles, by id (for hits found by vector search). */
+  passageRows(ids: number[]): MatchRow[] {
+    if (ids.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT p.id, p.article_id, p.ordinal, p.start_offset, p.end_offset, p.text, a.url, a.title, a.site,
+                a.published_at, a.author, a.source, 0 AS score
+         FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN (${ids.map(() => "?").join(",")})`,
+      )
+      .all(...ids) as MatchRow[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id)).filter((r): r is MatchRow => r !== undefined);
   }
 
   /** In how many passages a stem occurs (0 when never). */

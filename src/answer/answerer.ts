@@ -1,0 +1,190 @@
+import { createHash } from "node:crypto";
+import type Keyv from "keyv";
+import type { Config } from "../config.js";
+import { VerbatimError } from "../errors.js";
+import { type Embedder, fuse, VectorIndex } from "../index/embeddings.js";
+import type { Corpus } from "../index/open.js";
+import { parseQuery } from "../index/query.js";
+import { expandUnknownTerms, type SearchResult, search } from "../index/search.js";
+import type { Logger } from "../log.js";
+import type { Answer, Hit } from "../types.js";
+import { MAX_QUESTION_CHARS } from "./ask.js";
+import { composeExtractive } from "./extractive.js";
+import { describeLlmError, type LlmComposer } from "./llm.js";
+import { verifyModelAnswer } from "./verify.js";
+
+/** What the answerer needs; the LLM, the embedder and the stores are optional. */
+export interface AnswererDeps {
+  corpus: Corpus;
+  config: Pick<Config, "maxQuotes" | "openai">;
+  log: Logger;
+  llm?: LlmComposer;
+  embedder?: Embedder;
+  /** Keyv namespace for cached LLM answers. */
+  cache?: Keyv;
+  /** Keyv namespace for per-guild daily LLM counts. */
+  quota?: Keyv;
+}
+
+/** Passages the LLM is shown. */
+export const LLM_PASSAGES = 6;
+
+/** Where a question comes from, for quotas. */
+export interface AskContext {
+  guildId?: string | null;
+  /** Passages to retrieve (default 20). */
+  passages?: number;
+}
+
+/** The answer pipeline every door shares: retrieval (BM25, fused with vectors when configured), then an extractive
+ * answer, or an LLM answer whose quotes are verified, falling back to extractive with the reason. */
+export function createAnswerer(deps: AnswererDeps) {
+  const { store, synonyms } = deps.corpus;
+  const vectors = deps.embedder ? new VectorIndex(store, deps.embedder.model) : null;
+  let llm = deps.llm;
+  let llmDisabled: string | null = null;
+  const stats = { docFreq: (s: string) => store.docFreq(s), total: () => store.totalPassages() };
+  const articleText = (id: string) => store.getArticle(id)?.text ?? null;
+
+  async function retrieve(question: string, limit: number): Promise<SearchResult> {
+    const text = question.slice(0, MAX_QUESTION_CHARS);
+    if (!vectors || !deps.embedder) return search(store, text, { limit, synonyms });
+    const query = expandUnknownTerms(store, parseQuery(text, synonyms));
+    const bm25 = search(store, query, { limit: 50 }).hits;
+    let nearest: { id: number; similarity: number }[] = [];
+    try {
+      const [vector] = await deps.embedder.embed([text]);
+      if (vector) nearest = vectors.nearest(vector, 50);
+    } catch (err) {
+      deps.log.warn({ err }, "embedding the question failed; searching by words only");
+    }
+    return { query, hits: fuse(store, query, bm25, nearest, limit) };
+  }
+
+  function extractive(question: string, result: SearchResult): Answer {
+    return composeExtractive(question, result, stats, { maxQuotes: deps.config.maxQuotes, articleText });
+  }
+
+  async function withinQuota(ctx: AskContext): Promise<boolean> {
+    if (!deps.quota || !ctx.guildId) return true;
+    const key = `${ctx.guildId}:${new Date().toISOString().slice(0, 10)}`;
+    const used = (await deps.quota.get<number>(key)) ?? 0;
+    if (used >= deps.config.openai.dailyLimit) return false;
+    await deps.quota.set(key, used + 1, 2 * 86_400_000);
+    return true;
+  }
+
+  function cacheKey(question: string): string {
+    const normalized = question.toLowerCase().replace(/\s+/g, " ").trim();
+    return createHash("sha256")
+      .update(`${normalized}\u0000${store.version()}\u0000${llm?.model ?? ""}`)
+      .digest("hex");
+  }
+
+  async function answerWithHits(
+    question: string,
+    ctx: AskContext = {},
+  ): Promise<{ answer: Answer; hits: Hit[] }> {
+    let result: SearchResult;
+    try {
+      result = await retrieve(question, ctx.passages ?? 20);
+    } catch (error) {
+      if (error instanceof VerbatimError && error.code === "EMPTY_QUERY") {
+        return {
+          answer: { question, status: "nothing-relevant", quotes: [], reason: error.message },
+          hits: [],
+        };
+      }
+      throw error;
+    }
+    const plain = extractive(question, result);
+    // No model, or nothing relevant to show it: the extractive answer is the answer (and costs nothing).
+    if (!llm || plain.status === "nothing-relevant") return { answer: plain, hits: result.hits };
+    const key = cacheKey(question);
+    const cached = await deps.cache?.get<Answer>(key);
+    if (cached) return { answer: { ...cached, question }, hits: result.hits };
+    if (!(await withinQuota(ctx))) {
+      return {
+        answer: {
+          ...plain,
+          status: "degraded",
+          reason:
+            "This server's daily limit of written answers is reached: direct quotes only until tomorrow.",
+        },
+        hits: result.hits,
+      };
+    }
+    const shown = result.hits.slice(0, LLM_PASSAGES);
+    let answer: Answer;
+    try {
+      const started = performance.now();
+      const { answer: model, usage } = await llm.write(question, shown);
+      const verified = verifyModelAnswer(model, shown, articleText);
+      deps.log.info(
+        {
+          model: llm.model,
+          promptTokens: usage.promptTokens,
+          completionTokens: usage.completionTokens,
+          ms: Math.round(performance.now() - started),
+          quotes: verified.quotes.length,
+          dropped: verified.dropped,
+        },
+        "llm answer",
+      );
+      if (model.not_in_sources) {
+        answer = {
+          question,
+          status: "nothing-relevant",
+          quotes: [],
+          reason: "The sources do not contain the answer.",
+        };
+      } else if (verified.quotes.length === 0 || verified.prose.length === 0) {
+        answer = {
+          ...plain,
+          status: "degraded",
+          reason:
+            "The written answer's quotes could not be found in the sources, so only direct quotes are shown.",
+        };
+      } else {
+        answer = { question, status: "answered", prose: verified.prose, quotes: verified.quotes };
+      }
+      await deps.cache?.set(key, answer, deps.config.openai.cacheHours * 3_600_000);
+    } catch (error) {
+      deps.log.warn({ err: error, model: llm.model }, "llm answer failed; falling back to extractive");
+      answer = {
+        ...plain,
+        status: "degraded",
+        reason: `${capitalize(describeLlmError(error))}, so only direct quotes are shown.`,
+      };
+    }
+    return { answer, hits: result.hits };
+  }
+
+  return {
+    answerWithHits,
+    /** Answer a question (never throws for odd input). */
+    async answer(question: string, ctx: AskContext = {}): Promise<Answer> {
+      return (await answerWithHits(question, ctx)).answer;
+    },
+    /** Check the LLM key once; a refused key turns written answers off, with the reason logged once. */
+    async checkLlm(): Promise<string | null> {
+      if (!llm) return null;
+      const problem = await llm.check();
+      if (problem) {
+        llmDisabled = problem;
+        llm = undefined;
+        deps.log.error({ problem }, "language model disabled");
+      }
+      return problem;
+    },
+    get llmDisabled() {
+      return llmDisabled;
+    },
+  };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export type Answerer = ReturnType<typeof createAnswerer>;

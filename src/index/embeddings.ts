@@ -1,0 +1,175 @@
+import { createHash } from "node:crypto";
+import type { Hit } from "../types.js";
+import type { ParsedQuery } from "./query.js";
+import { matchedTerms } from "./search.js";
+import { type IndexStore, rowMeta, rowPassage } from "./store.js";
+import { stemSet } from "./terms.js";
+
+/** Something that turns texts into vectors (an OpenAI-compatible embeddings endpoint, or a test's). */
+export interface Embedder {
+  model: string;
+  embed(texts: string[]): Promise<Float32Array[]>;
+}
+
+/** The key a passage's vector is stored under: its content's hash, so re-ingest and model changes are handled. */
+export function contentHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 32);
+}
+
+function normalize(v: Float32Array): Float32Array {
+  let n = 0;
+  for (const x of v) n += x * x;
+  const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
+  return v.map((x) => x * inv);
+}
+
+/**
+ * Embed every passage that has no vector yet for the embedder's model, in batches, each batch committed on its own:
+ * an interrupted run resumes where it stopped. Returns how many passages were embedded.
+ */
+export async function embedMissing(
+  store: IndexStore,
+  embedder: Embedder,
+  options: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<number> {
+  const have = new Set(
+    (
+      store.db.prepare("SELECT hash FROM embeddings WHERE model = ?").all(embedder.model) as {
+        hash: string;
+      }[]
+    ).map((r) => r.hash),
+  );
+  const todo = new Map<string, string>();
+  for (const row of store.db.prepare("SELECT text FROM passages").iterate() as Iterable<{ text: string }>) {
+    const hash = contentHash(row.text);
+    if (!have.has(hash)) todo.set(hash, row.text);
+  }
+  const entries = [...todo];
+  const insert = store.db.prepare(
+    "INSERT OR REPLACE INTO embeddings (model, hash, dim, vector) VALUES (?, ?, ?, ?)",
+  );
+  const size = options.batchSize ?? 64;
+  for (let i = 0; i < entries.length; i += size) {
+    const batch = entries.slice(i, i + size);
+    const vectors = await embedder.embed(batch.map(([, text]) => text));
+    store.transaction(() => {
+      batch.forEach(([hash], j) => {
+        const v = vectors[j];
+        if (v) insert.run(embedder.model, hash, v.length, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+      });
+    });
+    options.onProgress?.(Math.min(i + size, entries.length), entries.length);
+  }
+  return entries.length;
+}
+
+/**
+ * Brute-force cosine search over the passages' vectors, kept in one Float32Array and reloaded when the index changes.
+ * Fine to about 100k passages (bench/README.md); beyond that an ANN index would serve.
+ */
+export class VectorIndex {
+  private version = -1;
+  private matrix = new Float32Array(0);
+  private dim = 0;
+  private passageIds: number[][] = [];
+
+  constructor(
+    private readonly store: IndexStore,
+    private readonly model: string,
+  ) {}
+
+  private load(): void {
+    const version = this.store.version();
+    if (version === this.version) return;
+    const vectors = new Map<string, Float32Array>();
+    for (const r of this.store.db
+      .prepare("SELECT hash, vector FROM embeddings WHERE model = ?")
+      .iterate(this.model) as Iterable<{ hash: string; vector: Buffer }>) {
+      vectors.set(
+        r.hash,
+        normalize(
+          new Float32Array(
+            r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength),
+          ),
+        ),
+      );
+    }
+    const byHash = new Map<string, number[]>();
+    for (const row of this.store.db.prepare("SELECT id, text FROM passages").iterate() as Iterable<{
+      id: number;
+      text: string;
+    }>) {
+      const h = contentHash(row.text);
+      if (!vectors.has(h)) continue;
+      const list = byHash.get(h) ?? [];
+      list.push(row.id);
+      byHash.set(h, list);
+    }
+    this.dim = vectors.values().next().value?.length ?? 0;
+    this.passageIds = [];
+    this.matrix = new Float32Array(byHash.size * this.dim);
+    let i = 0;
+    for (const [hash, ids] of byHash) {
+      const v = vectors.get(hash);
+      if (!v || v.length !== this.dim) continue;
+      this.matrix.set(v, i * this.dim);
+      this.passageIds.push(ids);
+      i++;
+    }
+    this.version = version;
+  }
+
+  /** The `k` passages most similar to the vector, with their cosine similarity. */
+  nearest(query: Float32Array, k: number): { id: number; similarity: number }[] {
+    this.load();
+    if (this.dim === 0 || query.length !== this.dim) return [];
+    const q = normalize(query);
+    const top: { id: number; similarity: number }[] = [];
+    for (let r = 0; r < this.passageIds.length; r++) {
+      let dot = 0;
+      const base = r * this.dim;
+      for (let d = 0; d < this.dim; d++) dot += (this.matrix[base + d] ?? 0) * (q[d] ?? 0);
+      if (top.length < k || dot > (top[top.length - 1]?.similarity ?? -1)) {
+        for (const id of this.passageIds[r] ?? []) top.push({ id, similarity: dot });
+        top.sort((a, b) => b.similarity - a.similarity);
+        top.length = Math.min(top.length, k);
+      }
+    }
+    return top;
+  }
+}
+
+/** Reciprocal rank fusion constant (Cormack et al.): damps the weight of the very first ranks. */
+export const RRF_K = 60;
+
+/** Fuse BM25 hits and vector neighbours by reciprocal rank; hits carry the fused score and their similarity. */
+export function fuse(
+  store: IndexStore,
+  query: ParsedQuery,
+  bm25: Hit[],
+  vector: { id: number; similarity: number }[],
+  limit: number,
+): Hit[] {
+  const scores = new Map<number, number>();
+  bm25.forEach((h, i) => scores.set(h.passage.id, (scores.get(h.passage.id) ?? 0) + 1 / (RRF_K + i + 1)));
+  vector.forEach((v, i) => scores.set(v.id, (scores.get(v.id) ?? 0) + 1 / (RRF_K + i + 1)));
+  const similarity = new Map(vector.map((v) => [v.id, v.similarity]));
+  const known = new Map(bm25.map((h) => [h.passage.id, h]));
+  const ranked = [...scores].sort((a, b) => b[1] - a[1]).slice(0, limit);
+  const missing = store.passageRows(ranked.map(([id]) => id).filter((id) => !known.has(id)));
+  for (const row of missing) {
+    known.set(row.id, {
+      passage: rowPassage(row),
+      article: rowMeta(row),
+      score: 0,
+      terms: matchedTerms(query, stemSet(`${row.title}\n${row.text}`)),
+    });
+  }
+  const hits: Hit[] = [];
+  for (const [id, score] of ranked) {
+    const hit = known.get(id);
+    const sim = similarity.get(id);
+    if (hit) hits.push(sim === undefined ? { ...hit, score } : { ...hit, score, similarity: sim });
+  }
+  return hits;
+}
