@@ -11,6 +11,7 @@ import { createOpenAIEmbedder } from "../src/index/openai-embedder.js";
 import { search } from "../src/index/search.js";
 import type { IndexStore } from "../src/index/store.js";
 import { openState, type State } from "../src/state/state.js";
+import type { Hit } from "../src/types.js";
 import { FakeOpenAI } from "./fake-openai/server.js";
 import { CORPUS, FIXTURES, indexOf, SYNONYMS, tempDir } from "./helpers.js";
 
