@@ -18,7 +18,7 @@ import type { Answer } from "./types.js";
 const USAGE = `Usage: verbatim <command> [options]
 
 Commands:
-  ingest [--index PATH] [PATH ...]        index files and folders (default: the data folder)
+  ingest [--index PATH] [PATH|URL ...]    index files, folders, web pages and feeds (default: the data folder)
   ask [--index PATH] [--json] "question"  answer with verbatim quotes
   search [--index PATH] [--json] "query"  list matching passages
   eval --docs FILE --questions FILE [--qrels FILE] [--json] [--limit N] [--mode auto|and|or]
@@ -154,7 +154,38 @@ async function ingestCommand(args: string[], config: Config, io: Io): Promise<nu
   const { values, positionals } = parse(args, { index: { type: "string" } });
   const { store } = openCorpus(config, values.index ? path.resolve(String(values.index)) : undefined);
   try {
-    const paths = positionals.length > 0 ? positionals : [config.dataDir];
+    const urls = positionals.filter((p) => /^https?:\/\//i.test(p));
+    const paths = positionals.length > 0 ? positionals.filter((p) => !urls.includes(p)) : [config.dataDir];
+    if (urls.length > 0) {
+      const { webFromConfig } = await import("./web/setup.js");
+      const { addUrl } = await import("./web/ingest.js");
+      const { embedderFromConfig } = await import("./answer/setup.js");
+      const web = webFromConfig(store, config, createLogger("silent"), embedderFromConfig(config));
+      let failed = 0;
+      try {
+        for (const url of urls) {
+          try {
+            const result = await addUrl(web, url, { intervalMinutes: config.web.feedIntervalMinutes });
+            if (result.kind === "article") {
+              io.out(
+                `${result.outcome === "unchanged" ? "Already indexed" : "Indexed"}: ${result.article.title} (${result.article.url})`,
+              );
+              io.out(`  ${result.article.text.split("\n\n")[0]?.slice(0, 300) ?? ""}`);
+            } else {
+              io.out(
+                `Following the feed ${result.feed.title ?? result.feed.url}: ${result.added} new article(s) indexed; the bot polls it every ${result.feed.intervalMinutes} min.`,
+              );
+            }
+          } catch (error) {
+            failed++;
+            io.err(`${url}: ${(error as Error).message}`);
+          }
+        }
+      } finally {
+        await web.fetcher.close();
+      }
+      if (paths.length === 0) return failed > 0 ? 1 : 0;
+    }
     let lastShown = 0;
     const report = await ingestPaths(store, paths, {
       onProgress: (done, total) => {

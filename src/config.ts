@@ -66,6 +66,20 @@ const schema = z.object({
     }),
   LLM_DAILY_LIMIT: positiveInt(200),
   LLM_CACHE_HOURS: positiveInt(24),
+  ALLOW_PRIVATE_URLS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return false;
+      if (/^(true|1|yes)$/i.test(v.trim())) return true;
+      if (/^(false|0|no)$/i.test(v.trim())) return false;
+      ctx.addIssue({ code: "custom", message: "must be true or false" });
+      return z.NEVER;
+    }),
+  FETCH_TIMEOUT_MS: positiveInt(15_000),
+  FETCH_MAX_BYTES: positiveInt(5_000_000),
+  FEED_INTERVAL_MINUTES: positiveInt(30),
+  FEEDS: optionalString,
   COOLDOWN_QUESTIONS: positiveInt(5),
   COOLDOWN_SECONDS: positiveInt(30),
 });
@@ -87,6 +101,14 @@ export interface Config {
     apiUrl: string | undefined;
   };
   cooldown: { questions: number; seconds: number };
+  web: {
+    allowPrivate: boolean;
+    timeoutMs: number;
+    maxBytes: number;
+    feedIntervalMinutes: number;
+    /** Feeds to follow from FEEDS (comma-separated URLs). */
+    feeds: string[];
+  };
   /** OpenAI-compatible service; `apiKey` unset means extractive answers only. */
   openai: {
     apiKey: string | undefined;
@@ -127,6 +149,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       apiUrl: e.DISCORD_API_URL?.replace(/\/+$/, ""),
     }),
     cooldown: Object.freeze({ questions: e.COOLDOWN_QUESTIONS, seconds: e.COOLDOWN_SECONDS }),
+    web: Object.freeze({
+      allowPrivate: e.ALLOW_PRIVATE_URLS,
+      timeoutMs: e.FETCH_TIMEOUT_MS,
+      maxBytes: e.FETCH_MAX_BYTES,
+      feedIntervalMinutes: e.FEED_INTERVAL_MINUTES,
+      feeds: (e.FEEDS ?? "").split(/[\s,]+/).filter(Boolean),
+    }),
     openai: Object.freeze({
       apiKey: e.OPENAI_API_KEY,
       baseURL: e.OPENAI_BASE_URL,

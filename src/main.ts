@@ -11,6 +11,7 @@ import { ingestPaths } from "./index/ingest.js";
 import { openCorpus } from "./index/open.js";
 import { createLogger } from "./log.js";
 import { openState } from "./state/state.js";
+import { webFromConfig } from "./web/setup.js";
 
 /** Print one line and leave with a failure code: configuration problems need no stack trace. */
 function fail(message: string): never {
@@ -71,13 +72,15 @@ async function main(): Promise<void> {
     "answer modes",
   );
 
-  const bot = createBot({ corpus, state, config, log, answerer });
+  const web = webFromConfig(corpus.store, config, log, embedder);
+  const bot = createBot({ corpus, state, config, log, answerer, web });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping: finishing replies in flight");
     await bot.stop();
+    await web.fetcher.close();
     await state.close();
     corpus.store.close();
     log.info("stopped");

@@ -1,24 +1,15 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answererFromConfig } from "../src/answer/setup.js";
-import { loadConfig } from "../src/config.js";
 import { nextRun } from "../src/digest/schedule.js";
-import { type Bot, createBot } from "../src/discord/bot.js";
-import { type Corpus, openCorpus } from "../src/index/open.js";
-import { createLogger } from "../src/log.js";
-import { openState, type State } from "../src/state/state.js";
+import type { Bot } from "../src/discord/bot.js";
+import type { Corpus } from "../src/index/open.js";
 import type { Article } from "../src/types.js";
-import { FakeDiscord, type RecordedRequest } from "./fake-discord/server.js";
-import { tempDir } from "./helpers.js";
+import { type InProcessBot, MANAGE_GUILD, startInProcessBot, subcommand } from "./fake-discord/in-process.js";
+import type { FakeDiscord, RecordedRequest } from "./fake-discord/server.js";
 
-const TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.GfAkEt.abcdefghijklmnopqrstuvwxyz0123";
-const MANAGE_GUILD = String(1n << 5n);
-
+let env: InProcessBot;
 let fake: FakeDiscord;
 let bot: Bot;
 let corpus: Corpus;
-let state: State;
-let cleanup: () => void;
 let now = new Date("2026-11-26T05:00:00Z");
 
 type Body = {
@@ -49,47 +40,19 @@ function addArticle(id: string, title: string, text: string): void {
   corpus.store.upsertArticle(article, new Date(now.getTime() + 1000).toISOString());
 }
 
-async function digestCommand(
+const digestCommand = (
   sub: string,
   options: { name: string; type: number; value: unknown }[] = [],
   extra: { permissions?: string } = {},
-) {
-  const { token } = fake.slash("digest", [{ name: sub, type: 1, options }], {
-    userId: "1400000000000000050",
-    permissions: extra.permissions ?? MANAGE_GUILD,
-    channels: options.filter((o) => o.type === 7).map((o) => String(o.value)),
-  });
-  return body(
-    await fake.waitFor((r) => r.method === "PATCH" && r.path.endsWith(`/${token}/messages/@original`)),
-  );
-}
+) => subcommand(fake, "digest", sub, options, extra) as Promise<Body>;
 
 beforeAll(async () => {
-  const tmp = tempDir();
-  cleanup = tmp.cleanup;
-  fake = new FakeDiscord();
-  await fake.start();
-  const config = loadConfig({
-    DISCORD_TOKEN: TOKEN,
-    DISCORD_API_URL: fake.apiUrl,
-    INDEX_PATH: path.join(tmp.dir, "index.sqlite"),
-    DATA_DIR: tmp.dir,
-  });
-  corpus = openCorpus(config);
-  state = await openState(config.stateUrl);
-  const log = createLogger("silent");
-  const answerer = answererFromConfig(corpus, config, log, state);
-  bot = createBot({ corpus, state, config, log, answerer }, { clock: () => now, schedule: false });
-  await bot.start(TOKEN);
-  await fake.ready;
+  env = await startInProcessBot({}, () => now);
+  ({ fake, bot, corpus } = env);
 }, 30_000);
 
 afterAll(async () => {
-  await bot?.stop();
-  await state?.close();
-  corpus?.store.close();
-  await fake?.stop();
-  cleanup?.();
+  await env?.stop();
 });
 
 describe("digests through a fake Discord", () => {

@@ -274,7 +274,7 @@ describe("the bot against a fake Discord", () => {
     expect(bot.stderr()).not.toContain(TOKEN);
   });
 
-  it("deploy-commands registers the commands: /ask, /search, /help everywhere, /digest for server managers", async () => {
+  it("deploy-commands registers the commands: /ask, /search, /help everywhere, /digest and /corpus for server managers", async () => {
     const since = fake.requests.length;
     const out: string[] = [];
     const code = await runCli(
@@ -291,15 +291,17 @@ describe("the bot against a fake Discord", () => {
       integration_types?: number[];
       default_member_permissions?: string | null;
     }[];
-    expect(commands.map((c) => c.name).sort()).toEqual(["ask", "digest", "help", "search"]);
-    for (const c of commands.filter((x) => x.name !== "digest")) {
+    expect(commands.map((c) => c.name).sort()).toEqual(["ask", "corpus", "digest", "help", "search"]);
+    for (const c of commands.filter((x) => x.name !== "digest" && x.name !== "corpus")) {
       expect(c.contexts).toEqual([0, 1, 2]);
       expect(c.integration_types).toEqual([0, 1]);
     }
-    const digest = commands.find((c) => c.name === "digest");
-    expect(digest?.contexts).toEqual([0]);
-    expect(digest?.default_member_permissions).toBe(String(1n << 5n));
-    expect(out.join("\n")).toMatch(/Registered 4 command\(s\)/);
+    for (const name of ["digest", "corpus"]) {
+      const managed = commands.find((c) => c.name === name);
+      expect(managed?.contexts).toEqual([0]);
+      expect(managed?.default_member_permissions).toBe(String(1n << 5n));
+    }
+    expect(out.join("\n")).toMatch(/Registered 5 command\(s\)/);
   });
 
   it("stops cleanly on SIGTERM", async () => {

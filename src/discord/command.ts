@@ -11,6 +11,7 @@ import type { SubscriptionStore } from "../digest/subscriptions.js";
 import type { Corpus } from "../index/open.js";
 import type { Logger } from "../log.js";
 import type { State } from "../state/state.js";
+import type { WebDeps } from "../web/ingest.js";
 
 /** Everything a handler may use, passed explicitly (no globals). */
 export interface BotDeps {
@@ -19,6 +20,7 @@ export interface BotDeps {
   config: Readonly<Config>;
   log: Logger;
   answerer: Answerer;
+  web: WebDeps;
   digests: {
     subscriptions: SubscriptionStore;
     scheduler: DigestScheduler;

@@ -1,4 +1,5 @@
 import ask from "../../commands/ask.js";
+import corpus from "../../commands/corpus.js";
 import digest from "../../commands/digest.js";
 import help from "../../commands/help.js";
 import search from "../../commands/search.js";
@@ -11,6 +12,7 @@ export function loadCommands(): Map<string, Command> {
     ["commands/search.ts", search],
     ["commands/help.ts", help],
     ["commands/digest.ts", digest],
+    ["commands/corpus.ts", corpus],
   ];
   return new Map(
     modules.map(([file, mod]) => {

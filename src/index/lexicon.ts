@@ -15,7 +15,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   were what whatever when where whether which while who whom whose why will with would you your yours yourself
   yourselves mention mentioned mentions talk talked talks speak spoke regarding concerning thing things something
   anything know show shows explain describe many way ways kind use used using may might make makes made happen
-  happened happens`.split(/\s+/),
+  happened happens often usually typically currently`.split(/\s+/),
 );
 
 /** Synonym groups keyed by each member (a folded word's stem, or a folded phrase). */
