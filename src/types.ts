@@ -1,7 +1,7 @@
 /** The contract between the pipeline's stages (see docs/architecture.md). */
 
-/** A cleaned article: the unit that sources produce and the index stores. */
-export interface Article {
+/** Article metadata a hit carries, so that answers can cite without another lookup. */
+export interface ArticleMeta {
   /** Stable identity: hash of the canonical URL, or of the file path when there is no URL, or the id a JSON record gives. */
   id: string;
   url: string | null;
@@ -10,12 +10,16 @@ export interface Article {
   /** ISO 8601 date or date-time, as given by the source. */
   publishedAt: string | null;
   author: string | null;
+  /** Where it came from (file path or URL), for messages and incremental ingest. */
+  source: string;
+}
+
+/** A cleaned article: the unit that sources produce and the index stores. */
+export interface Article extends ArticleMeta {
   /** Clean body: boilerplate removed, paragraphs separated by a blank line. */
   text: string;
   /** ISO 8601 time the article was read. */
   fetchedAt: string;
-  /** Where it came from (file path or URL), for messages and incremental ingest. */
-  source: string;
 }
 
 /** A span of an article's text, the unit of retrieval. */
@@ -28,17 +32,6 @@ export interface Passage {
   /** Character offsets into Article.text: text === article.text.slice(start, end). */
   start: number;
   end: number;
-}
-
-/** Article metadata a hit carries, so that answers can cite without another lookup. */
-export interface ArticleMeta {
-  id: string;
-  url: string | null;
-  title: string;
-  site: string | null;
-  publishedAt: string | null;
-  author: string | null;
-  source: string;
 }
 
 /** A passage found by a search, with its score (higher is better) and the query terms it matched. */

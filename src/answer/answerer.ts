@@ -1,14 +1,13 @@
 import { createHash } from "node:crypto";
 import type Keyv from "keyv";
 import type { Config } from "../config.js";
-import { VerbatimError } from "../errors.js";
 import { type Embedder, fuse, VectorIndex } from "../index/embeddings.js";
 import type { Corpus } from "../index/open.js";
 import { parseQuery } from "../index/query.js";
 import { expandUnknownTerms, type SearchResult, search } from "../index/search.js";
 import type { Logger } from "../log.js";
 import type { Answer, Hit } from "../types.js";
-import { MAX_QUESTION_CHARS } from "./ask.js";
+import { MAX_QUESTION_CHARS, nothingToSearch } from "./ask.js";
 import { composeExtractive } from "./extractive.js";
 import { describeLlmError, type LlmComposer } from "./llm.js";
 import { verifyModelAnswer } from "./verify.js";
@@ -89,13 +88,7 @@ export function createAnswerer(deps: AnswererDeps) {
     try {
       result = await retrieve(question, ctx.passages ?? 20);
     } catch (error) {
-      if (error instanceof VerbatimError && error.code === "EMPTY_QUERY") {
-        return {
-          answer: { question, status: "nothing-relevant", quotes: [], reason: error.message },
-          hits: [],
-        };
-      }
-      throw error;
+      return { answer: nothingToSearch(question, error), hits: [] };
     }
     const plain = extractive(question, result);
     // No model, or nothing relevant to show it: the extractive answer is the answer (and costs nothing).

@@ -37,6 +37,14 @@ export function ask(deps: AskDeps, question: string, options: AskOptions = {}): 
   return askWithHits(deps, question, options).answer;
 }
 
+/** A question with nothing to search for is answered, not failed: "nothing relevant", saying why. Rethrows others. */
+export function nothingToSearch(question: string, error: unknown): Answer {
+  if (error instanceof VerbatimError && error.code === "EMPTY_QUERY") {
+    return { question, status: "nothing-relevant", quotes: [], reason: error.message };
+  }
+  throw error;
+}
+
 /** `ask`, also returning the passages it searched (for evaluation and `/search`-style follow-ups). */
 export function askWithHits(
   deps: AskDeps,
@@ -47,13 +55,7 @@ export function askWithHits(
   try {
     result = searchQuestion(deps, question, options.passages ?? 20, options.mode);
   } catch (error) {
-    if (error instanceof VerbatimError && error.code === "EMPTY_QUERY") {
-      return {
-        answer: { question, status: "nothing-relevant", quotes: [], reason: error.message },
-        hits: [],
-      };
-    }
-    throw error;
+    return { answer: nothingToSearch(question, error), hits: [] };
   }
   const { store } = deps;
   const answer = composeExtractive(

@@ -1,5 +1,6 @@
 import OpenAI from "openai";
 import type { Logger } from "../log.js";
+import { openaiClient } from "../openai-client.js";
 import type { Hit } from "../types.js";
 import type { ModelAnswer } from "./verify.js";
 
@@ -124,12 +125,7 @@ export interface LlmOptions {
 
 /** Create the composer over the official openai client (retries with Retry-After and timeouts are the SDK's). */
 export function createLlmComposer(options: LlmOptions): LlmComposer {
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    baseURL: options.baseURL,
-    timeout: options.timeoutMs,
-    maxRetries: options.maxRetries,
-  });
+  const client = openaiClient(options);
   return {
     model: options.model,
     async write(question, hits) {

@@ -67,6 +67,72 @@ export function parseQrels(text: string): Map<string, Map<string, number>> {
   return qrels;
 }
 
+/** What one question produced: the document ranking, and the quotes when the engine quotes. */
+interface Judged {
+  ranked: string[];
+  quotes: string[] | null;
+  nothingRelevant: boolean;
+}
+
+/** Score every question's judgement against the gold documents and answers. */
+async function measure(
+  options: EvalOptions,
+  judge: (question: string) => Promise<Judged>,
+  started: number,
+  ingestSeconds: number,
+): Promise<EvalReport> {
+  const parsed = readQuestions(await readFile(options.questions, "utf8"));
+  const questions = options.limit ? parsed.slice(0, options.limit) : parsed;
+  const qrels = options.qrels ? parseQrels(await readFile(options.qrels, "utf8")) : null;
+  const r1: number[] = [];
+  const r5: number[] = [];
+  const mrr: number[] = [];
+  const ndcg: number[] = [];
+  const aiq1: number[] = [];
+  const aiq3: number[] = [];
+  const quoteChars: number[] = [];
+  let nothing = 0;
+  let quoting = false;
+  for (const q of questions) {
+    const relevance = qrels?.get(q.id) ?? new Map(q.doc_ids.map((d) => [d, 1]));
+    const gold = new Set([...relevance.keys()]);
+    const { ranked, quotes, nothingRelevant } = await judge(q.question);
+    r1.push(recallAt(ranked, gold, 1));
+    r5.push(recallAt(ranked, gold, 5));
+    mrr.push(reciprocalRankAt(ranked, gold, 10));
+    if (qrels) ndcg.push(ndcgAt(ranked, relevance, 10));
+    if (nothingRelevant) nothing++;
+    if (quotes === null) continue;
+    quoting = true;
+    for (const t of quotes) quoteChars.push(t.length);
+    if (q.answers.length > 0) {
+      aiq1.push(answerInQuotes(quotes, q.answers, 1) ? 1 : 0);
+      aiq3.push(answerInQuotes(quotes, q.answers, 3) ? 1 : 0);
+    }
+  }
+  const hasAnswers = quoting && questions.some((q) => q.answers.length > 0);
+  return {
+    questions: questions.length,
+    "recall@1": mean(r1),
+    "recall@5": mean(r5),
+    "mrr@10": mean(mrr),
+    "ndcg@10": qrels ? mean(ndcg) : null,
+    "answerInQuotes@1": hasAnswers ? mean(aiq1) : null,
+    "answerInQuotes@3": hasAnswers ? mean(aiq3) : null,
+    meanQuoteChars: mean(quoteChars),
+    nothingRelevant: questions.length ? nothing / questions.length : 0,
+    seconds: (performance.now() - started) / 1000,
+    ingestSeconds,
+  };
+}
+
+/** Distinct articles of the hits, in rank order: the document ranking the retrieval metrics score. */
+function rankedArticles(hits: Hit[]): string[] {
+  const ids: string[] = [];
+  for (const h of hits) if (!ids.includes(h.article.id)) ids.push(h.article.id);
+  return ids.slice(0, 10);
+}
+
 /** Build an index of the documents, ask every question, and measure retrieval and quoting. */
 export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const started = performance.now();
@@ -76,12 +142,28 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const articles = docs.drafts
     .map((d) => finalizeArticle(d, fetchedAt))
     .filter((a): a is Article => a !== null);
-  if (options.engine) return runAlternativeEval(options, articles, started);
+
+  if (options.engine) {
+    // An alternative engine only ranks documents: it has no quotes to score.
+    const engine = await createAlternative(options.engine);
+    const ingestStart = performance.now();
+    await engine.add(articles.map((a) => ({ id: a.id, title: a.title, text: a.text })));
+    await engine.finish();
+    const ingestSeconds = (performance.now() - ingestStart) / 1000;
+    return measure(
+      options,
+      async (q) => ({ ranked: await engine.search(q, 10), quotes: null, nothingRelevant: false }),
+      started,
+      ingestSeconds,
+    );
+  }
+
   const store = new IndexStore(options.indexPath ?? ":memory:");
   try {
     const ingestStart = performance.now();
     upsertArticles(store, articles);
     if (options.embedder) await embedMissing(store, options.embedder, { batchSize: 128 });
+    const ingestSeconds = (performance.now() - ingestStart) / 1000;
     const answerer = createAnswerer({
       corpus: { store, synonyms: options.synonyms ?? new Map() },
       config: {
@@ -100,108 +182,28 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
       log: createLogger("silent"),
       embedder: options.embedder,
     });
-    const ingestSeconds = (performance.now() - ingestStart) / 1000;
-
-    const parsed = readQuestions(await readFile(options.questions, "utf8"));
-    const questions = options.limit ? parsed.slice(0, options.limit) : parsed;
-    const qrels = options.qrels ? parseQrels(await readFile(options.qrels, "utf8")) : null;
-    const hasAnswers = questions.some((q) => q.answers.length > 0);
-
-    const r1: number[] = [];
-    const r5: number[] = [];
-    const mrr: number[] = [];
-    const ndcg: number[] = [];
-    const aiq1: number[] = [];
-    const aiq3: number[] = [];
-    const quoteChars: number[] = [];
-    let nothing = 0;
-    for (const q of questions) {
-      const relevance = qrels?.get(q.id) ?? new Map(q.doc_ids.map((d) => [d, 1]));
-      const gold = new Set([...relevance.keys()]);
-      const { answer, hits } =
-        options.mode && options.mode !== "auto"
-          ? askWithHits({ store, synonyms: options.synonyms }, q.question, {
-              passages: 50,
-              mode: options.mode,
-            })
-          : await answerer.answerWithHits(q.question, { passages: 50 });
-      const ranked = rankedArticles(hits);
-      r1.push(recallAt(ranked, gold, 1));
-      r5.push(recallAt(ranked, gold, 5));
-      mrr.push(reciprocalRankAt(ranked, gold, 10));
-      if (qrels) ndcg.push(ndcgAt(ranked, relevance, 10));
-      if (answer.status === "nothing-relevant") nothing++;
-      const texts = answer.quotes.map((x) => x.text);
-      for (const t of texts) quoteChars.push(t.length);
-      if (q.answers.length > 0) {
-        aiq1.push(answerInQuotes(texts, q.answers, 1) ? 1 : 0);
-        aiq3.push(answerInQuotes(texts, q.answers, 3) ? 1 : 0);
-      }
-    }
-    return {
-      questions: questions.length,
-      "recall@1": mean(r1),
-      "recall@5": mean(r5),
-      "mrr@10": mean(mrr),
-      "ndcg@10": qrels ? mean(ndcg) : null,
-      "answerInQuotes@1": hasAnswers ? mean(aiq1) : null,
-      "answerInQuotes@3": hasAnswers ? mean(aiq3) : null,
-      meanQuoteChars: mean(quoteChars),
-      nothingRelevant: questions.length ? nothing / questions.length : 0,
-      seconds: (performance.now() - started) / 1000,
+    return await measure(
+      options,
+      async (question) => {
+        const { answer, hits } =
+          options.mode && options.mode !== "auto"
+            ? askWithHits({ store, synonyms: options.synonyms }, question, {
+                passages: 50,
+                mode: options.mode,
+              })
+            : await answerer.answerWithHits(question, { passages: 50 });
+        return {
+          ranked: rankedArticles(hits),
+          quotes: answer.quotes.map((x) => x.text),
+          nothingRelevant: answer.status === "nothing-relevant",
+        };
+      },
+      started,
       ingestSeconds,
-    };
+    );
   } finally {
     store.close();
   }
-}
-
-/** Distinct articles of the hits, in rank order: the document ranking the retrieval metrics score. */
-function rankedArticles(hits: Hit[]): string[] {
-  const ids: string[] = [];
-  for (const h of hits) if (!ids.includes(h.article.id)) ids.push(h.article.id);
-  return ids.slice(0, 10);
-}
-
-async function runAlternativeEval(
-  options: EvalOptions,
-  articles: Article[],
-  started: number,
-): Promise<EvalReport> {
-  const engine = await createAlternative(options.engine as Alternative);
-  const ingestStart = performance.now();
-  await engine.add(articles.map((a) => ({ id: a.id, title: a.title, text: a.text })));
-  await engine.finish();
-  const ingestSeconds = (performance.now() - ingestStart) / 1000;
-  const parsed = readQuestions(await readFile(options.questions, "utf8"));
-  const questions = options.limit ? parsed.slice(0, options.limit) : parsed;
-  const qrels = options.qrels ? parseQrels(await readFile(options.qrels, "utf8")) : null;
-  const r1: number[] = [];
-  const r5: number[] = [];
-  const mrr: number[] = [];
-  const ndcg: number[] = [];
-  for (const q of questions) {
-    const relevance = qrels?.get(q.id) ?? new Map(q.doc_ids.map((d) => [d, 1]));
-    const gold = new Set([...relevance.keys()]);
-    const ranked = await engine.search(q.question, 10);
-    r1.push(recallAt(ranked, gold, 1));
-    r5.push(recallAt(ranked, gold, 5));
-    mrr.push(reciprocalRankAt(ranked, gold, 10));
-    if (qrels) ndcg.push(ndcgAt(ranked, relevance, 10));
-  }
-  return {
-    questions: questions.length,
-    "recall@1": mean(r1),
-    "recall@5": mean(r5),
-    "mrr@10": mean(mrr),
-    "ndcg@10": qrels ? mean(ndcg) : null,
-    "answerInQuotes@1": null,
-    "answerInQuotes@3": null,
-    meanQuoteChars: 0,
-    nothingRelevant: 0,
-    seconds: (performance.now() - started) / 1000,
-    ingestSeconds,
-  };
 }
 
 /** Parse a questions file (JSON lines of `{ id, question, answers, doc_ids }`). */

@@ -1,4 +1,4 @@
-import OpenAI from "openai";
+import { openaiClient } from "../openai-client.js";
 import type { Embedder } from "./embeddings.js";
 
 /** Embeddings from an OpenAI-compatible `/embeddings` endpoint (OpenAI, Ollama, vLLM, LM Studio, Azure). */
@@ -9,12 +9,7 @@ export function createOpenAIEmbedder(options: {
   timeoutMs: number;
   maxRetries: number;
 }): Embedder {
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    baseURL: options.baseURL,
-    timeout: options.timeoutMs,
-    maxRetries: options.maxRetries,
-  });
+  const client = openaiClient(options);
   return {
     model: options.model,
     async embed(texts) {
