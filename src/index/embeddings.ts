@@ -122,20 +122,39 @@ export class VectorIndex {
   /** The `k` passages most similar to the vector, with their cosine similarity. */
   nearest(query: Float32Array, k: number): { id: number; similarity: number }[] {
     this.load();
-    if (this.dim === 0 || query.length !== this.dim) return [];
+    const dim = this.dim;
+    if (dim === 0 || query.length !== dim) return [];
     const q = normalize(query);
-    const top: { id: number; similarity: number }[] = [];
-    for (let r = 0; r < this.passageIds.length; r++) {
-      let dot = 0;
-      const base = r * this.dim;
-      for (let d = 0; d < this.dim; d++) dot += (this.matrix[base + d] ?? 0) * (q[d] ?? 0);
-      if (top.length < k || dot > (top[top.length - 1]?.similarity ?? -1)) {
-        for (const id of this.passageIds[r] ?? []) top.push({ id, similarity: dot });
-        top.sort((a, b) => b.similarity - a.similarity);
-        top.length = Math.min(top.length, k);
+    const m = this.matrix;
+    const rows = this.passageIds.length;
+    // The k best rows so far, kept sorted best first; a row enters only when it beats the worst of them.
+    const best: { row: number; score: number }[] = [];
+    let floor = Number.NEGATIVE_INFINITY;
+    for (let r = 0; r < rows; r++) {
+      const base = r * dim;
+      // Four accumulators let the loop run without waiting on one sum; indexes are in range by construction.
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let d = 0;
+      for (; d + 3 < dim; d += 4) {
+        a0 += (m[base + d] as number) * (q[d] as number);
+        a1 += (m[base + d + 1] as number) * (q[d + 1] as number);
+        a2 += (m[base + d + 2] as number) * (q[d + 2] as number);
+        a3 += (m[base + d + 3] as number) * (q[d + 3] as number);
+      }
+      for (; d < dim; d++) a0 += (m[base + d] as number) * (q[d] as number);
+      const dot = a0 + a1 + a2 + a3;
+      if (best.length < k || dot > floor) {
+        let i = best.length;
+        while (i > 0 && (best[i - 1] as { score: number }).score < dot) i--;
+        best.splice(i, 0, { row: r, score: dot });
+        if (best.length > k) best.pop();
+        floor = (best[best.length - 1] as { score: number }).score;
       }
     }
-    return top;
+    return best.flatMap(({ row, score }) => (this.passageIds[row] ?? []).map((id) => ({ id, similarity: score }))).slice(0, k);
   }
 }
 
