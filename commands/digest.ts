@@ -13,7 +13,7 @@ import {
   type Schedule,
   scheduleProblem,
 } from "../src/digest/schedule.js";
-import { newSubscriptionId, type Subscription } from "../src/digest/subscriptions.js";
+import { newSubscription } from "../src/digest/subscriptions.js";
 import type { BotDeps, Command } from "../src/discord/command.js";
 import { escapeForDiscord } from "../src/discord/escape.js";
 import { trimToLimit } from "../src/discord/limits.js";
@@ -68,25 +68,18 @@ async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps
       `I can't post digests in <#${channel.id}>: I need ${missing.join(", ")} there. Nothing was saved.`,
     );
   const now = deps.digests.clock();
-  const sub: Subscription = {
-    id: newSubscriptionId(),
-    guildId: interaction.guildId ?? "",
-    channelId: channel.id,
-    schedule,
-    topic: topicRaw?.trim() ?? null,
-    max: o.getInteger("max") ?? 10,
-    postEmpty: o.getBoolean("post_empty") ?? false,
-    createdBy: interaction.user.id,
-    createdAt: now.toISOString(),
-    cutoff: now.toISOString(),
-    lastRunAt: now.toISOString(),
-    lastResult: null,
-    failures: 0,
-    retryAt: null,
-    paused: false,
-    pausedReason: null,
-    pending: null,
-  };
+  const sub = newSubscription(
+    {
+      guildId: interaction.guildId ?? "",
+      channelId: channel.id,
+      schedule,
+      topic: topicRaw?.trim() ?? null,
+      max: o.getInteger("max") ?? 10,
+      postEmpty: o.getBoolean("post_empty") ?? false,
+      createdBy: interaction.user.id,
+    },
+    now,
+  );
   await deps.digests.subscriptions.save(sub);
   const next = nextRun(schedule, now);
   await reply(

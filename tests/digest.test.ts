@@ -4,7 +4,7 @@ import { buildDigest, digestArticleIds } from "../src/digest/build.js";
 import { type DigestSender, MAX_FAILURES, runSubscription } from "../src/digest/delivery.js";
 import { nextRun, parseDays, scheduleProblem } from "../src/digest/schedule.js";
 import { DigestScheduler, dueAt } from "../src/digest/scheduler.js";
-import { createSubscriptionStore, type Subscription } from "../src/digest/subscriptions.js";
+import { createSubscriptionStore, newSubscription, type Subscription } from "../src/digest/subscriptions.js";
 import { summarize } from "../src/digest/summarize.js";
 import { embedLength, LIMITS } from "../src/discord/limits.js";
 import { renderDigest } from "../src/discord/render-digest.js";
@@ -113,23 +113,19 @@ describe("delivery, exactly once", () => {
   };
 
   const subscription = (over: Partial<Subscription> = {}): Subscription => ({
+    ...newSubscription(
+      {
+        guildId: "g",
+        channelId: "c",
+        schedule: { kind: "daily", time: "08:00", timezone: "Europe/Berlin", days: null },
+        topic: null,
+        max: 10,
+        postEmpty: false,
+        createdBy: "u",
+      },
+      new Date("2026-11-01T00:00:00Z"),
+    ),
     id: "s1",
-    guildId: "g",
-    channelId: "c",
-    schedule: { kind: "daily", time: "08:00", timezone: "Europe/Berlin", days: null },
-    topic: null,
-    max: 10,
-    postEmpty: false,
-    createdBy: "u",
-    createdAt: "2026-11-01T00:00:00Z",
-    cutoff: "2026-11-01T00:00:00Z",
-    lastRunAt: "2026-11-01T00:00:00Z",
-    lastResult: null,
-    failures: 0,
-    retryAt: null,
-    paused: false,
-    pausedReason: null,
-    pending: null,
     ...over,
   });
 

@@ -4,7 +4,7 @@ import pino from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Answerer, createAnswerer } from "../src/answer/answerer.js";
 import { buildUserMessage, createLlmComposer, SYSTEM_PROMPT } from "../src/answer/llm.js";
-import { locateQuote, verifyModelAnswer } from "../src/answer/verify.js";
+import { locateQuote } from "../src/answer/verify.js";
 import { type Config, loadConfig } from "../src/config.js";
 import { embedMissing } from "../src/index/embeddings.js";
 import { createOpenAIEmbedder } from "../src/index/openai-embedder.js";

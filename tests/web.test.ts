@@ -7,7 +7,7 @@ import { IndexStore } from "../src/index/store.js";
 import { createLogger } from "../src/log.js";
 import { isPublicAddress } from "../src/web/address.js";
 import { createFeedStore } from "../src/web/feed-store.js";
-import { createFetcher, FetchError } from "../src/web/fetch.js";
+import { createFetcher } from "../src/web/fetch.js";
 import { addUrl, feedBackoffMinutes, pollFeed, type WebDeps } from "../src/web/ingest.js";
 import { SYNONYMS } from "./helpers.js";
 

@@ -47,6 +47,30 @@ export function newSubscriptionId(): string {
   return randomBytes(3).toString("hex");
 }
 
+/** A new subscription: what the subscriber chose, and a fresh run state starting at `now`. */
+export function newSubscription(
+  choice: Pick<
+    Subscription,
+    "guildId" | "channelId" | "schedule" | "topic" | "max" | "postEmpty" | "createdBy"
+  >,
+  now: Date,
+): Subscription {
+  const at = now.toISOString();
+  return {
+    id: newSubscriptionId(),
+    ...choice,
+    createdAt: at,
+    cutoff: at,
+    lastRunAt: at,
+    lastResult: null,
+    failures: 0,
+    retryAt: null,
+    paused: false,
+    pausedReason: null,
+    pending: null,
+  };
+}
+
 /** Subscriptions in a Keyv namespace: one key per subscription and an index of ids. */
 export function createSubscriptionStore(kv: Keyv) {
   const ids = async () => (await kv.get<string[]>("index")) ?? [];

@@ -154,7 +154,9 @@ export class VectorIndex {
         floor = (best[best.length - 1] as { score: number }).score;
       }
     }
-    return best.flatMap(({ row, score }) => (this.passageIds[row] ?? []).map((id) => ({ id, similarity: score }))).slice(0, k);
+    return best
+      .flatMap(({ row, score }) => (this.passageIds[row] ?? []).map((id) => ({ id, similarity: score })))
+      .slice(0, k);
   }
 }
 
@@ -170,8 +172,11 @@ export function fuse(
   limit: number,
 ): Hit[] {
   const scores = new Map<number, number>();
-  bm25.forEach((h, i) => scores.set(h.passage.id, (scores.get(h.passage.id) ?? 0) + 1 / (RRF_K + i + 1)));
-  vector.forEach((v, i) => scores.set(v.id, (scores.get(v.id) ?? 0) + 1 / (RRF_K + i + 1)));
+  const add = (id: number, rank: number) => {
+    scores.set(id, (scores.get(id) ?? 0) + 1 / (RRF_K + rank + 1));
+  };
+  for (const [i, h] of bm25.entries()) add(h.passage.id, i);
+  for (const [i, v] of vector.entries()) add(v.id, i);
   const similarity = new Map(vector.map((v) => [v.id, v.similarity]));
   const known = new Map(bm25.map((h) => [h.passage.id, h]));
   const ranked = [...scores].sort((a, b) => b[1] - a[1]).slice(0, limit);

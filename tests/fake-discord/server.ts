@@ -253,6 +253,37 @@ export class FakeDiscord {
     };
   }
 
+  /** The guild text channel as interactions carry it. */
+  private interactionChannel(withPermissions: boolean) {
+    return {
+      id: this.channelId,
+      type: 0,
+      guild_id: this.guildId,
+      name: "general",
+      position: 0,
+      permission_overwrites: [],
+      nsfw: false,
+      parent_id: null,
+      ...(withPermissions ? { permissions: ALL_PERMISSIONS } : {}),
+    };
+  }
+
+  /** A guild member as interactions carry it, with its permissions in the channel. */
+  private interactionMember(user: ReturnType<FakeDiscord["user"]>, permissions: string) {
+    return {
+      user,
+      roles: [],
+      joined_at: new Date().toISOString(),
+      deaf: false,
+      mute: false,
+      flags: 0,
+      pending: false,
+      permissions,
+      nick: null,
+      avatar: null,
+    };
+  }
+
   user(id = "1400000000000000001", name = "reader") {
     return { id, username: name, discriminator: "0", global_name: name, avatar: null };
   }
@@ -316,29 +347,8 @@ export class FakeDiscord {
           guild_locale: "en-US",
           guild: { id: this.guildId, locale: "en-US", features: [] },
           channel_id: this.channelId,
-          channel: {
-            id: this.channelId,
-            type: 0,
-            guild_id: this.guildId,
-            name: "general",
-            position: 0,
-            permission_overwrites: [],
-            nsfw: false,
-            parent_id: null,
-            permissions: ALL_PERMISSIONS,
-          },
-          member: {
-            user,
-            roles: [],
-            joined_at: new Date().toISOString(),
-            deaf: false,
-            mute: false,
-            flags: 0,
-            pending: false,
-            permissions: extra.permissions ?? BOT_PERMISSIONS,
-            nick: null,
-            avatar: null,
-          },
+          channel: this.interactionChannel(true),
+          member: this.interactionMember(user, extra.permissions ?? BOT_PERMISSIONS),
           authorizing_integration_owners: { "0": this.guildId },
           context: 0,
         };
@@ -363,28 +373,8 @@ export class FakeDiscord {
       guild_id: this.guildId,
       guild_locale: "en-US",
       channel_id: this.channelId,
-      channel: {
-        id: this.channelId,
-        type: 0,
-        guild_id: this.guildId,
-        name: "general",
-        position: 0,
-        permission_overwrites: [],
-        nsfw: false,
-        parent_id: null,
-      },
-      member: {
-        user,
-        roles: [],
-        joined_at: new Date().toISOString(),
-        deaf: false,
-        mute: false,
-        flags: 0,
-        pending: false,
-        permissions: BOT_PERMISSIONS,
-        nick: null,
-        avatar: null,
-      },
+      channel: this.interactionChannel(false),
+      member: this.interactionMember(user, BOT_PERMISSIONS),
       authorizing_integration_owners: { "0": this.guildId },
       context: 0,
       message: { ...message, interaction_metadata: this.interactionMetadata(user.id) },
