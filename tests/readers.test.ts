@@ -98,6 +98,23 @@ describe("files that cannot be read", () => {
     expect(names).toContain("harbor.html");
   });
 
+  it("skips a file over the size limit, keeping what it gave before", async () => {
+    const { mkdtempSync, rmSync, truncateSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(path.join(tmpdir(), "verbatim-big-"));
+    try {
+      const big = path.join(dir, "huge.txt");
+      writeFileSync(big, "Title\n\nBody.");
+      truncateSync(big, 101 * 1024 * 1024);
+      const loaded = await loadFile(big);
+      expect(loaded.articles).toEqual([]);
+      expect(loaded.warnings[0]).toMatch(/huge\.txt: skipped: 101 MB is over the 100 MB limit/);
+      expect(loaded.hash).toBe("");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("names a path that does not exist", async () => {
     const { warnings } = await listFiles([path.join(CORPUS, "missing-folder")]);
     expect(warnings[0]).toMatch(/missing-folder: no such file or folder/);

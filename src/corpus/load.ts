@@ -46,6 +46,9 @@ export async function listFiles(paths: string[]): Promise<{ files: string[]; war
   return { files: [...new Set(files)], warnings };
 }
 
+/** Files larger than this are skipped with a warning: no article is that long, and reading one would hold it all in memory. */
+export const MAX_FILE_BYTES = 100 * 1024 * 1024;
+
 /** A file read from disk: its content hash (for incremental ingest) and its articles. */
 export interface LoadedFile {
   file: string;
@@ -122,6 +125,17 @@ export async function loadFile(file: string, cwd = process.cwd()): Promise<Loade
   const source = path.relative(cwd, file).replaceAll("\\", "/") || path.basename(file);
   let bytes: Buffer;
   try {
+    const size = (await stat(file)).size;
+    if (size > MAX_FILE_BYTES) {
+      return {
+        file,
+        hash: "",
+        articles: [],
+        warnings: [
+          `${source}: skipped: ${Math.round(size / 1048576)} MB is over the ${MAX_FILE_BYTES / 1048576} MB limit for one file`,
+        ],
+      };
+    }
     bytes = await readFile(file);
   } catch (error) {
     return {
