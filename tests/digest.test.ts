@@ -74,6 +74,20 @@ describe("summaries", () => {
   });
 });
 
+describe("summaries of the seed article", () => {
+  it("quote the sentence that says what the headline says, not the longest list", async () => {
+    const { loadFile } = await import("../src/corpus/load.js");
+    const { SEED } = await import("./helpers.js");
+    const [seed] = (await loadFile(SEED)).articles;
+    if (!seed) throw new Error("seed missing");
+    const quotes = summarize(seed, () => 1);
+    expect(quotes[0]?.text).toMatch(
+      /^Wang Jiangping, Vice Minister .* has generally entered a healthy development track/,
+    );
+    expect(quotes.some((q) => q.text.startsWith("Face-to-face work"))).toBe(false);
+  });
+});
+
 describe("delivery, exactly once", () => {
   let dir: string;
   let cleanup: () => void;

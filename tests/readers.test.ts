@@ -17,6 +17,8 @@ describe("Markdown reader", () => {
     expect(a?.publishedAt).toBe("2024-03-05");
     expect(a?.author).toBe("Dana Reyes");
     expect(a?.text).toContain("its new refinery will process");
+    // The body's "# heading" repeats the front matter's title: it is not kept as a paragraph.
+    expect(a?.text.startsWith("The company said on Tuesday")).toBe(true);
     expect(a?.text).toContain("Critics said the permitting process was rushed.");
     expect(a?.text).not.toMatch(/\*\*|\]\(|^#/m);
     expect(a?.text).not.toContain("Share this");

@@ -40,17 +40,28 @@ export function summarize(
   options: { maxChars?: number } = {},
 ): Quote[] {
   const maxChars = options.maxChars ?? 320;
-  const units = quoteUnits(article.text).filter((u) => u.end - u.start >= 25);
+  const same = (t: string) =>
+    t
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, " ")
+      .trim();
+  // A repeated headline is not a summary of the article.
+  const units = quoteUnits(article.text).filter(
+    (u) => u.end - u.start >= 25 && same(article.text.slice(u.start, u.end)) !== same(article.title),
+  );
   if (units.length === 0) return [];
   const vectors = units.map((u) => vector(article.text.slice(u.start, u.end), idf));
   const centroid = new Map<string, number>();
   for (const v of vectors) for (const [k, x] of v) centroid.set(k, (centroid.get(k) ?? 0) + x);
+  // A headline says what the article is about: closeness to it counts beside closeness to the centroid.
+  const headline = vector(article.title, idf);
   const scored = units
-    .map((u, i) => ({
-      u,
-      i,
-      score: cosine(vectors[i] ?? new Map(), centroid) * (1 - Math.min(0.3, i * 0.03)),
-    }))
+    .map((u, i) => {
+      const v = vectors[i] ?? new Map<string, number>();
+      // News puts what matters first: a sentence loses 5% of its score per sentence before it, at most 40%.
+      const score = (0.6 * cosine(v, centroid) + 0.4 * cosine(v, headline)) * (1 - Math.min(0.4, i * 0.05));
+      return { u, i, score };
+    })
     .sort((a, b) => b.score - a.score);
   const chosen: typeof scored = [];
   let chars = 0;

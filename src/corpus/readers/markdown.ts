@@ -42,6 +42,16 @@ export function readMarkdown(content: string, source: string): ReadResult {
   }
   let title = str(meta.title);
   let text = markdownToText(body);
+  // A body that opens with the front matter's title as a heading would repeat it as the first paragraph.
+  const leading = /^\s*#\s+(.+)$/m.exec(body);
+  if (
+    title &&
+    leading?.[1] &&
+    body.trimStart().startsWith("#") &&
+    markdownToText(leading[1]).trim() === title
+  ) {
+    text = markdownToText(body.replace(leading[0], ""));
+  }
   if (!title) {
     // A leading "# Heading" is the title when front matter gives none.
     const heading = /^\s*#\s+(.+)$/m.exec(body);
