@@ -1,10 +1,10 @@
-import { ApplicationIntegrationType, InteractionContextType, SlashCommandBuilder } from "discord.js";
 import type { Command } from "../src/discord/command.js";
+import { everywhere } from "../src/discord/contexts.js";
 import { answerForDiscord, MAX_DISCORD_QUESTION } from "../src/discord/questions.js";
 
 /** /ask: an answer made of verbatim quotes. */
 export default {
-  data: new SlashCommandBuilder()
+  data: everywhere()
     .setName("ask")
     .setDescription("Ask a question; the answer quotes the articles word for word, with links")
     .addStringOption((o) =>
@@ -14,13 +14,7 @@ export default {
         .setRequired(true)
         .setMaxLength(MAX_DISCORD_QUESTION),
     )
-    .addBooleanOption((o) => o.setName("private").setDescription("Show the answer only to you"))
-    .setContexts(
-      InteractionContextType.Guild,
-      InteractionContextType.BotDM,
-      InteractionContextType.PrivateChannel,
-    )
-    .setIntegrationTypes(ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall),
+    .addBooleanOption((o) => o.setName("private").setDescription("Show the answer only to you")),
   cooldown: true,
   ephemeral: (interaction) => interaction.options.getBoolean("private") ?? false,
   async execute(interaction, deps) {

@@ -1,11 +1,7 @@
 import { randomBytes } from "node:crypto";
-import {
-  ApplicationIntegrationType,
-  type ButtonInteraction,
-  InteractionContextType,
-  SlashCommandBuilder,
-} from "discord.js";
+import type { ButtonInteraction } from "discord.js";
 import type { BotDeps, Command } from "../src/discord/command.js";
+import { everywhere } from "../src/discord/contexts.js";
 import { MAX_DISCORD_QUESTION } from "../src/discord/questions.js";
 import { renderNotice, renderSearchPage } from "../src/discord/render.js";
 import { VerbatimError } from "../src/errors.js";
@@ -27,7 +23,7 @@ function run(deps: BotDeps, query: string) {
 
 /** /search: the matching passages, five a page, with Previous/Next buttons. */
 export default {
-  data: new SlashCommandBuilder()
+  data: everywhere()
     .setName("search")
     .setDescription("List the passages that match your words")
     .addStringOption((o) =>
@@ -36,13 +32,7 @@ export default {
         .setDescription("Words to look for")
         .setRequired(true)
         .setMaxLength(MAX_DISCORD_QUESTION),
-    )
-    .setContexts(
-      InteractionContextType.Guild,
-      InteractionContextType.BotDM,
-      InteractionContextType.PrivateChannel,
-    )
-    .setIntegrationTypes(ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall),
+    ),
   cooldown: true,
   async execute(interaction, deps) {
     const query = interaction.options.getString("query", true);

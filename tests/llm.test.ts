@@ -82,6 +82,13 @@ function passageNumber(needle: string): number {
   return Number(m?.[1] ?? 0);
 }
 
+/** Ask once (the model answers nothing useful) to learn which number the model sees a passage under. */
+async function numberFor(a: Answerer, question: string, needle: string): Promise<number> {
+  fake.script.push(reply("x", []));
+  await a.answer(question);
+  return passageNumber(needle);
+}
+
 beforeAll(async () => {
   fake = new FakeOpenAI();
   await fake.start();
@@ -116,9 +123,11 @@ describe("LLM answers through a local OpenAI-compatible server", () => {
   it("drops a fabricated quote and the sentence citing only it, keeps and renumbers the verified one", async () => {
     const a = answerer();
     // First call only to learn the passage numbering for this question.
-    fake.script.push(reply("x", []));
-    await a.answer("what did the vice minister say about wastewater?");
-    const n = passageNumber("high-chlorine wastewater");
+    const n = await numberFor(
+      a,
+      "what did the vice minister say about wastewater?",
+      "high-chlorine wastewater",
+    );
     expect(n).toBeGreaterThan(0);
     fake.script.push(
       reply(
@@ -144,9 +153,7 @@ describe("LLM answers through a local OpenAI-compatible server", () => {
 
   it("finds a quote with curly quotes and extra spaces and shows the source's text", async () => {
     const a = answerer();
-    fake.script.push(reply("x", []));
-    await a.answer("how long do cargo ships wait for the tide?");
-    const n = passageNumber("cargo ships");
+    const n = await numberFor(a, "how long do cargo ships wait for the tide?", "cargo ships");
     fake.script.push(
       reply(`Ships wait up to six hours [${n}].`, [
         {
@@ -164,9 +171,7 @@ describe("LLM answers through a local OpenAI-compatible server", () => {
 
   it("removes markers to passages that do not exist", async () => {
     const a = answerer();
-    fake.script.push(reply("x", []));
-    await a.answer("how long do cargo ships wait for the tide?");
-    const n = passageNumber("cargo ships");
+    const n = await numberFor(a, "how long do cargo ships wait for the tide?", "cargo ships");
     fake.script.push(
       reply(`Ships wait six hours [${n}][42].`, [
         { passage: n, text: "cargo ships currently wait up to six hours for high tide" },
@@ -249,9 +254,7 @@ describe("LLM answers through a local OpenAI-compatible server", () => {
 
   it("caches answers by question, index version and model, and logs token usage", async () => {
     const a = answerer({}, true);
-    fake.script.push(reply("x", []));
-    await a.answer("what did the mayor announce about the park?");
-    const n = passageNumber("four hundred new trees");
+    const n = await numberFor(a, "what did the mayor announce about the park?", "four hundred new trees");
     fake.script.push(
       reply(`The park opens next spring [${n}].`, [
         {
