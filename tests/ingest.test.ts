@@ -22,6 +22,54 @@ afterEach(() => {
   cleanup();
 });
 
+describe("storage", () => {
+  it("stores each article's text once, in its passages, and gives it back exactly", async () => {
+    const { loadFile, listFiles } = await import("../src/corpus/load.js");
+    const { CORPUS } = await import("./helpers.js");
+    await ingestPaths(store, [CORPUS]);
+    const { files } = await listFiles([CORPUS]);
+    let checked = 0;
+    for (const file of files) {
+      for (const article of (await loadFile(file)).articles) {
+        const raw = store.db.prepare("SELECT text FROM articles WHERE id = ?").get(article.id) as {
+          text: string;
+        };
+        expect(raw.text).toBe("");
+        expect(store.getArticle(article.id)?.text).toBe(article.text);
+        checked++;
+      }
+    }
+    expect(checked).toBe(7);
+  });
+});
+
+describe("an index made by an earlier version", () => {
+  it("gains the new columns and keeps answering from the text it stored", async () => {
+    const file = path.join(dir, "old.sqlite");
+    const old = new IndexStore(file);
+    old.close();
+    const Database = (await import("better-sqlite3")).default;
+    const db = new Database(file);
+    db.exec(
+      "DROP INDEX articles_first_seen; ALTER TABLE passages DROP COLUMN sep; ALTER TABLE articles DROP COLUMN first_seen_at",
+    );
+    db.prepare(
+      "INSERT INTO articles (id, url, title, site, published_at, author, text, fetched_at, source, hash, indexed_at) VALUES ('a', NULL, 'Dam', NULL, NULL, NULL, 'The dam opened in 1961.', '', 'x', 'h', '2020-01-01')",
+    ).run();
+    db.prepare(
+      "INSERT INTO passages (article_id, ordinal, start_offset, end_offset, text) VALUES ('a', 0, 0, 23, 'The dam opened in 1961.')",
+    ).run();
+    db.close();
+    const reopened = new IndexStore(file);
+    try {
+      expect(reopened.getArticle("a")?.text).toBe("The dam opened in 1961.");
+      expect(reopened.articlesFirstSeen("2019-01-01", "2021-01-01")).toEqual(["a"]);
+    } finally {
+      reopened.close();
+    }
+  });
+});
+
 describe("incremental ingest", () => {
   it("indexes new files, skips unchanged ones, replaces changed ones and removes deleted ones", async () => {
     const data = path.join(dir, "data");

@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_first_seen ON articles(first_seen_at);
 CREATE TABLE IF NOT EXISTS passages (
   id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-  ordinal INTEGER NOT NULL, start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL, text TEXT NOT NULL
+  ordinal INTEGER NOT NULL, start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL, text TEXT NOT NULL,
+  sep TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id, ordinal);
 CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(
@@ -152,10 +153,30 @@ export class IndexStore {
         );
       }
     }
+    this.addMissingColumns();
     this.db.exec(SCHEMA);
     this.db
       .prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?), ('version', '0')")
       .run(String(SCHEMA_VERSION));
+  }
+
+  /** Columns added since schema 1 was first made, added to indexes that predate them. */
+  private addMissingColumns(): void {
+    const has = (table: string, column: string) =>
+      (this.db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[]).some(
+        (c) => c.name === column,
+      );
+    const exists = (table: string) =>
+      Boolean(this.db.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?").get(table));
+    if (exists("articles") && !has("articles", "first_seen_at")) {
+      // Before digests, an article was first seen when it was indexed.
+      this.db.exec("ALTER TABLE articles ADD COLUMN first_seen_at TEXT NOT NULL DEFAULT ''");
+      this.db.exec("UPDATE articles SET first_seen_at = indexed_at");
+    }
+    if (exists("passages") && !has("passages", "sep")) {
+      // Before article text was stored once, articles kept their own copy, which getArticle reads first.
+      this.db.exec("ALTER TABLE passages ADD COLUMN sep TEXT NOT NULL DEFAULT ''");
+    }
   }
 
   private prepare() {
@@ -174,8 +195,11 @@ export class IndexStore {
       passageIds: db.prepare<[string], { id: number }>("SELECT id FROM passages WHERE article_id = ?"),
       deleteFts: db.prepare<[number]>("DELETE FROM passage_fts WHERE rowid = ?"),
       deleteArticle: db.prepare<[string]>("DELETE FROM articles WHERE id = ?"),
-      insertPassage: db.prepare<[string, number, number, number, string]>(
-        "INSERT INTO passages (article_id, ordinal, start_offset, end_offset, text) VALUES (?, ?, ?, ?, ?)",
+      insertPassage: db.prepare<[string, number, number, number, string, string]>(
+        "INSERT INTO passages (article_id, ordinal, start_offset, end_offset, text, sep) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      articleParts: db.prepare<[string], { text: string; sep: string }>(
+        "SELECT text, sep FROM passages WHERE article_id = ? ORDER BY ordinal",
       ),
       insertFts: db.prepare<[number | bigint, string, string]>(
         "INSERT INTO passage_fts (rowid, title, body) VALUES (?, ?, ?)",
@@ -237,17 +261,36 @@ export class IndexStore {
     const existing = this.stmts.getHash.get(article.id);
     if (existing?.hash === hash) return "unchanged";
     if (existing) this.removeArticle(article.id);
+    const passages = chunkArticle(article.id, article.text);
+    // The text is stored once, in the passages and the white space between them; an article whose text the
+    // passages do not rebuild exactly (none does today) keeps its own copy.
+    let rebuilt = "";
+    let at = 0;
+    const seps = passages.map((p) => {
+      const sep = article.text.slice(at, p.start);
+      rebuilt += sep + p.text;
+      at = p.end;
+      return sep;
+    });
     // An article keeps the time it was first seen across updates, so digests never post it twice.
     this.stmts.insertArticle.run({
       ...article,
+      text: rebuilt === article.text ? "" : article.text,
       hash,
       indexedAt: now,
       firstSeenAt: existing?.first_seen_at ?? now,
     });
-    for (const p of chunkArticle(article.id, article.text)) {
-      const { lastInsertRowid } = this.stmts.insertPassage.run(article.id, p.ordinal, p.start, p.end, p.text);
+    passages.forEach((p, i) => {
+      const { lastInsertRowid } = this.stmts.insertPassage.run(
+        article.id,
+        p.ordinal,
+        p.start,
+        p.end,
+        p.text,
+        seps[i] ?? "",
+      );
       this.stmts.insertFts.run(lastInsertRowid, article.title, p.text);
-    }
+    });
     this.changed();
     return existing ? "updated" : "added";
   }
@@ -294,7 +337,12 @@ export class IndexStore {
       site: row.site ?? null,
       publishedAt: row.published_at ?? null,
       author: row.author ?? null,
-      text: row.text ?? "",
+      text:
+        row.text ||
+        this.stmts.articleParts
+          .all(id)
+          .map((p) => p.sep + p.text)
+          .join(""),
       fetchedAt: row.fetched_at ?? "",
       source: row.source ?? "",
     };
