@@ -6,7 +6,7 @@ import { type Answerer, createAnswerer } from "../src/answer/answerer.js";
 import { buildUserMessage, createLlmComposer, SYSTEM_PROMPT } from "../src/answer/llm.js";
 import { locateQuote } from "../src/answer/verify.js";
 import { type Config, loadConfig } from "../src/config.js";
-import { embedMissing } from "../src/index/embeddings.js";
+import { embedMissing, VectorIndex } from "../src/index/embeddings.js";
 import { createOpenAIEmbedder } from "../src/index/openai-embedder.js";
 import { search } from "../src/index/search.js";
 import type { IndexStore } from "../src/index/store.js";
@@ -335,6 +335,31 @@ describe("embeddings and hybrid retrieval", () => {
       const answer = await hybrid.answer(question);
       expect(answer.status).toBe("answered");
       expect(answer.quotes[0]?.text).toContain("The physician treated forty patients");
+    } finally {
+      local.close();
+    }
+  });
+
+  it("switches to an HNSW index built in the background, finding what brute force finds", async () => {
+    const local = await indexOf(CORPUS, path.join(FIXTURES, "llm"));
+    try {
+      const embedder = createOpenAIEmbedder({
+        apiKey: "sk-test",
+        baseURL: fake.baseURL,
+        model: "fake-embed",
+        timeoutMs: 2000,
+        maxRetries: 0,
+      });
+      await embedMissing(local, embedder);
+      const [q] = await embedder.embed(["what did the doctor do at the hospital?"]);
+      if (!q) throw new Error("no vector");
+      const exact = new VectorIndex(local, "fake-embed", Number.POSITIVE_INFINITY).nearest(q, 3);
+      const ann = new VectorIndex(local, "fake-embed", 5);
+      expect(ann.nearest(q, 3)).toEqual(exact);
+      expect(await ann.annReady()).toBe(true);
+      const approx = ann.nearest(q, 3);
+      expect(approx[0]?.id).toBe(exact[0]?.id);
+      expect(approx[0]?.similarity).toBeCloseTo(exact[0]?.similarity ?? 0, 5);
     } finally {
       local.close();
     }

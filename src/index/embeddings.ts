@@ -72,11 +72,64 @@ export class VectorIndex {
   private matrix = new Float32Array(0);
   private dim = 0;
   private passageIds: number[][] = [];
+  private ann: { version: number; index: Hnsw } | null = null;
+  private building: Promise<void> | null = null;
 
+  /**
+   * @param annMinRows from this many vectors on, an HNSW index (hnswlib-node, an optional dependency) is built in the
+   * background and answers queries once ready; brute force serves until then, and wherever hnswlib-node is missing.
+   */
   constructor(
     private readonly store: IndexStore,
     private readonly model: string,
+    private readonly annMinRows = 50_000,
   ) {}
+
+  /** Resolves when a background ANN build (if one started) has finished. */
+  async annReady(): Promise<boolean> {
+    this.load();
+    await this.building;
+    return this.ann !== null && this.ann.version === this.version;
+  }
+
+  private startAnnBuild(): void {
+    const version = this.version;
+    const rows = this.passageIds.length;
+    const dim = this.dim;
+    const matrix = this.matrix;
+    this.building = (async () => {
+      type Ctor = new (space: "cosine", dim: number) => Hnsw;
+      let Hierarchical: Ctor | undefined;
+      try {
+        // CommonJS: the class is a named export under some loaders and on `default` under others.
+        const mod = (await import("hnswlib-node")) as unknown as {
+          HierarchicalNSW?: Ctor;
+          default?: { HierarchicalNSW?: Ctor };
+        };
+        Hierarchical = mod.HierarchicalNSW ?? mod.default?.HierarchicalNSW;
+      } catch {
+        return;
+      }
+      if (!Hierarchical) return;
+      const index = new Hierarchical("cosine", dim);
+      index.initIndex(rows, 16, 100, 42);
+      for (let r = 0; r < rows; r++) {
+        index.addPoint(Array.from(matrix.subarray(r * dim, (r + 1) * dim)), r);
+        // Yield now and then, so that answering never waits for the build.
+        if (r % 500 === 499) {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (this.version !== version) return;
+        }
+      }
+      index.setEf(Math.max(64, 2 * 50));
+      this.ann = { version, index };
+    })()
+      // A failed build leaves brute force in charge; it must never take the process down.
+      .catch(() => undefined)
+      .finally(() => {
+        this.building = null;
+      });
+  }
 
   private load(): void {
     const version = this.store.version();
@@ -125,6 +178,16 @@ export class VectorIndex {
     const dim = this.dim;
     if (dim === 0 || query.length !== dim) return [];
     const q = normalize(query);
+    if (this.ann && this.ann.version === this.version) {
+      const found = this.ann.index.searchKnn(Array.from(q), Math.min(k, this.passageIds.length));
+      return found.neighbors
+        .flatMap((row, i) =>
+          (this.passageIds[row] ?? []).map((id) => ({ id, similarity: 1 - (found.distances[i] ?? 1) })),
+        )
+        .slice(0, k);
+    }
+    if (!this.building && this.passageIds.length >= this.annMinRows && this.ann?.version !== this.version)
+      this.startAnnBuild();
     const m = this.matrix;
     const rows = this.passageIds.length;
     // The k best rows so far, kept sorted best first; a row enters only when it beats the worst of them.
@@ -158,6 +221,14 @@ export class VectorIndex {
       .flatMap(({ row, score }) => (this.passageIds[row] ?? []).map((id) => ({ id, similarity: score })))
       .slice(0, k);
   }
+}
+
+/** The part of hnswlib-node's HierarchicalNSW that is used. */
+interface Hnsw {
+  initIndex(maxElements: number, m?: number, efConstruction?: number, randomSeed?: number): void;
+  addPoint(point: number[], label: number): void;
+  searchKnn(query: number[], k: number): { distances: number[]; neighbors: number[] };
+  setEf(ef: number): void;
 }
 
 /** Reciprocal rank fusion constant (Cormack et al.): damps the weight of the very first ranks. */
