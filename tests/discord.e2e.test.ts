@@ -265,6 +265,19 @@ describe("the bot against a fake Discord", () => {
     expect(edit.embeds?.[0]?.description).toContain("wastewater");
   }, 30_000);
 
+  it("honours a 429 on the edit: waits, retries, and the answer arrives", async () => {
+    fake.fail("PATCH", /\/messages\/@original$/, 429, 1);
+    const { token } = fake.slash("ask", [{ name: "question", type: 3, value: "harbor dredging cost" }], {
+      userId: nextUser(),
+    });
+    const edits = () =>
+      fake.requests.filter((r) => r.method === "PATCH" && r.path.endsWith(`/${token}/messages/@original`));
+    await expect.poll(() => edits().length, { timeout: 10_000 }).toBe(2);
+    const [limited, retried] = edits();
+    expect((retried?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(250);
+    expect(body(retried as RecordedRequest).embeds?.[0]?.description).toContain("14 million euros");
+  });
+
   it("logs each request with its guild, channel, command and latency, and never the token", () => {
     const answered = bot.logs().filter((l) => l.msg === "interaction answered");
     expect(answered.length).toBeGreaterThan(3);

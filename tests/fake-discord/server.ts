@@ -490,6 +490,16 @@ export class FakeDiscord {
     const failure = this.failures.find((f) => f.remaining > 0 && f.method === method && f.path.test(path));
     if (failure) {
       failure.remaining -= 1;
+      if (failure.status === 429) {
+        // Discord's rate-limit answer: the client must wait `retry_after` seconds and try again.
+        res.writeHead(429, {
+          "content-type": "application/json",
+          "retry-after": "1",
+          "x-ratelimit-scope": "user",
+        });
+        res.end(JSON.stringify({ message: "You are being rate limited.", retry_after: 0.3, global: false }));
+        return;
+      }
       return reply(failure.status, { message: "Injected failure", code: 0 });
     }
 
