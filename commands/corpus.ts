@@ -7,13 +7,9 @@ import {
 import type { BotDeps, Command } from "../src/discord/command.js";
 import { escapeForDiscord } from "../src/discord/escape.js";
 import { trimToLimit } from "../src/discord/limits.js";
-import { renderNotice } from "../src/discord/render.js";
+import { notice, requireManager } from "../src/discord/managers.js";
 import { displayDate } from "../src/render/citation.js";
 import { addUrl } from "../src/web/ingest.js";
-
-async function reply(interaction: ChatInputCommandInteraction, text: string) {
-  await interaction.editReply(renderNotice(trimToLimit(text, 2000)));
-}
 
 async function addUrlCommand(interaction: ChatInputCommandInteraction, deps: BotDeps, feedOnly: boolean) {
   const url = interaction.options.getString("url", true).trim();
@@ -21,14 +17,14 @@ async function addUrlCommand(interaction: ChatInputCommandInteraction, deps: Bot
   try {
     const result = await addUrl(deps.web, url, { addedBy: interaction.user.id, intervalMinutes: minutes });
     if (result.kind === "feed") {
-      await reply(
+      await notice(
         interaction,
         `Following **${escapeForDiscord(result.feed.title ?? result.feed.url)}**: ${result.added} new article(s) indexed now; polled every ${result.feed.intervalMinutes} min.`,
       );
       return;
     }
     if (feedOnly) {
-      await reply(
+      await notice(
         interaction,
         "That URL is a web page, not a feed; I indexed it as an article. Use `/corpus add-url` for pages.",
       );
@@ -36,12 +32,12 @@ async function addUrlCommand(interaction: ChatInputCommandInteraction, deps: Bot
     }
     const a = result.article;
     const first = a.text.split("\n\n")[0] ?? "";
-    await reply(
+    await notice(
       interaction,
       `${result.outcome === "unchanged" ? "Already indexed" : "Indexed"}: **${escapeForDiscord(a.title)}**${a.site ? ` — ${escapeForDiscord(a.site)}` : ""}${a.publishedAt ? ` — ${displayDate(a.publishedAt)}` : ""}\n> ${escapeForDiscord(trimToLimit(first, 600))}`,
     );
   } catch (error) {
-    await reply(
+    await notice(
       interaction,
       `I could not add <${url.slice(0, 300)}>: ${escapeForDiscord((error as Error).message)}.`,
     );
@@ -90,10 +86,7 @@ export default {
     ),
   ephemeral: () => true,
   async execute(interaction, deps) {
-    if (!interaction.inGuild() || !interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
-      await reply(interaction, "The corpus is managed by members with the Manage Server permission.");
-      return;
-    }
+    if (!(await requireManager(interaction, "The corpus is"))) return;
     switch (interaction.options.getSubcommand()) {
       case "add-url":
         return addUrlCommand(interaction, deps, false);
@@ -102,7 +95,7 @@ export default {
       case "list": {
         const feeds = deps.web.feeds.all();
         if (feeds.length === 0)
-          return reply(interaction, "No feeds yet: `/corpus add-feed url:<feed>` follows one.");
+          return notice(interaction, "No feeds yet: `/corpus add-feed url:<feed>` follows one.");
         const lines = feeds.map((f) => {
           const last = f.lastPollAt ? `<t:${Math.floor(Date.parse(f.lastPollAt) / 1000)}:R>` : "never";
           const state = f.error
@@ -110,11 +103,11 @@ export default {
             : "ok";
           return `• ${escapeForDiscord(f.title ?? f.url)} <${f.url}> — every ${f.intervalMinutes} min — last poll ${last} — ${f.items} item(s) — ${state}`;
         });
-        return reply(interaction, lines.join("\n"));
+        return notice(interaction, lines.join("\n"));
       }
       case "remove": {
         const url = interaction.options.getString("url", true).trim();
-        return reply(
+        return notice(
           interaction,
           deps.web.feeds.remove(url)
             ? `No longer following <${url}> (its articles stay in the corpus).`
@@ -123,7 +116,7 @@ export default {
       }
       case "stats": {
         const s = deps.corpus.store.stats();
-        return reply(
+        return notice(
           interaction,
           `**${s.articles}** articles, **${s.passages}** passages, index ${(deps.corpus.store.sizeBytes() / 1e6).toFixed(1)} MB. Newest: ${s.newest ? escapeForDiscord(s.newest.title) : "—"}. Last ingest: ${s.lastIngestAt ? `<t:${Math.floor(Date.parse(s.lastIngestAt) / 1000)}:R>` : "never"}. Feeds: ${deps.web.feeds.all().length}.`,
         );

@@ -16,7 +16,7 @@ import {
 import { newSubscription } from "../src/digest/subscriptions.js";
 import type { BotDeps, Command } from "../src/discord/command.js";
 import { escapeForDiscord } from "../src/discord/escape.js";
-import { trimToLimit } from "../src/discord/limits.js";
+import { notice, requireManager } from "../src/discord/managers.js";
 import { renderNotice } from "../src/discord/render.js";
 import { renderDigest } from "../src/discord/render-digest.js";
 
@@ -36,10 +36,6 @@ function missingPermissions(interaction: ChatInputCommandInteraction, channelId:
   return REQUIRED.filter(([, flag]) => !perms.has(flag)).map(([name]) => name);
 }
 
-async function reply(interaction: ChatInputCommandInteraction, text: string) {
-  await interaction.editReply(renderNotice(trimToLimit(text, 2000)));
-}
-
 async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps) {
   const o = interaction.options;
   const channel = o.getChannel("channel", true);
@@ -48,22 +44,22 @@ async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps
   const timezone = o.getString("timezone") ?? "UTC";
   const topicRaw = o.getString("topic");
   if (topicRaw !== null && topicRaw.trim() === "")
-    return reply(
+    return notice(
       interaction,
       "The topic is empty: give a few words, or leave the option out for all articles.",
     );
-  if (!time && !cron) return reply(interaction, "Give a `time` (such as 08:00) or a `cron` pattern.");
+  if (!time && !cron) return notice(interaction, "Give a `time` (such as 08:00) or a `cron` pattern.");
   const days = parseDays(o.getString("days"));
-  if (days && !Array.isArray(days)) return reply(interaction, days.error);
+  if (days && !Array.isArray(days)) return notice(interaction, days.error);
   const schedule: Schedule = cron
     ? { kind: "cron", cron, timezone }
     : { kind: "daily", time: time ?? "", timezone, days: days as number[] | null };
   const problem = scheduleProblem(schedule);
-  if (problem) return reply(interaction, `${problem} Nothing was saved.`);
+  if (problem) return notice(interaction, `${problem} Nothing was saved.`);
   const missing = missingPermissions(interaction, channel.id);
-  if (missing === null) return reply(interaction, `I can't see <#${channel.id}>. Nothing was saved.`);
+  if (missing === null) return notice(interaction, `I can't see <#${channel.id}>. Nothing was saved.`);
   if (missing.length > 0)
-    return reply(
+    return notice(
       interaction,
       `I can't post digests in <#${channel.id}>: I need ${missing.join(", ")} there. Nothing was saved.`,
     );
@@ -82,7 +78,7 @@ async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps
   );
   await deps.digests.subscriptions.save(sub);
   const next = nextRun(schedule, now);
-  await reply(
+  await notice(
     interaction,
     `Subscribed <#${channel.id}> (id \`${sub.id}\`): ${describeSchedule(schedule)}${sub.topic ? `, about "${escapeForDiscord(sub.topic)}"` : ""}, up to ${sub.max} articles. First digest <t:${Math.floor((next?.getTime() ?? 0) / 1000)}:F>.`,
   );
@@ -91,7 +87,7 @@ async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps
 async function list(interaction: ChatInputCommandInteraction, deps: BotDeps) {
   const subs = await deps.digests.subscriptions.inGuild(interaction.guildId ?? "");
   if (subs.length === 0)
-    return reply(interaction, "No digests in this server yet. Start one with `/digest subscribe`.");
+    return notice(interaction, "No digests in this server yet. Start one with `/digest subscribe`.");
   const lines = subs.map((s) => {
     const next = s.paused ? null : nextRun(s.schedule, new Date(s.lastRunAt));
     const state = s.paused
@@ -103,7 +99,7 @@ async function list(interaction: ChatInputCommandInteraction, deps: BotDeps) {
           : "not run yet";
     return `\`${s.id}\` <#${s.channelId}> — ${describeSchedule(s.schedule)}${s.topic ? ` — "${escapeForDiscord(s.topic)}"` : ""} — next ${next ? `<t:${Math.floor(next.getTime() / 1000)}:R>` : "—"} — ${state}`;
   });
-  await reply(interaction, lines.join("\n"));
+  await notice(interaction, lines.join("\n"));
 }
 
 async function preview(interaction: ChatInputCommandInteraction, deps: BotDeps) {
@@ -134,11 +130,11 @@ async function now(interaction: ChatInputCommandInteraction, deps: BotDeps) {
     (s) => s.channelId === channelId,
   );
   if (subs.length === 0)
-    return reply(interaction, `<#${channelId}> has no digest. Start one with \`/digest subscribe\`.`);
+    return notice(interaction, `<#${channelId}> has no digest. Start one with \`/digest subscribe\`.`);
   const results = await Promise.all(subs.map((s) => deps.digests.scheduler.run(s)));
   const posted = results.reduce((n, r) => n + (r?.posted ?? 0), 0);
   const failed = results.filter((r) => r === null).length;
-  await reply(
+  await notice(
     interaction,
     failed > 0
       ? `The digest could not be posted; see \`/digest list\` for the reason.`
@@ -152,12 +148,12 @@ async function unsubscribe(interaction: ChatInputCommandInteraction, deps: BotDe
   const id = interaction.options.getString("id", true).trim();
   const sub = await deps.digests.subscriptions.get(id);
   if (!sub || sub.guildId !== interaction.guildId)
-    return reply(
+    return notice(
       interaction,
       `No digest \`${escapeForDiscord(id)}\` in this server: \`/digest list\` shows the ids.`,
     );
   await deps.digests.subscriptions.remove(id);
-  await reply(interaction, `Removed the digest \`${id}\` of <#${sub.channelId}>.`);
+  await notice(interaction, `Removed the digest \`${id}\` of <#${sub.channelId}>.`);
 }
 
 /** /digest: scheduled digests of new articles, for server managers. */
@@ -228,11 +224,7 @@ export default {
     ),
   ephemeral: () => true,
   async execute(interaction, deps) {
-    // The default permission hides the command; a server may override that, so the handler checks again.
-    if (!interaction.inGuild() || !interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
-      await reply(interaction, "Digests are managed by members with the Manage Server permission.");
-      return;
-    }
+    if (!(await requireManager(interaction, "Digests are"))) return;
     switch (interaction.options.getSubcommand()) {
       case "subscribe":
         return subscribe(interaction, deps);

@@ -240,6 +240,7 @@ async function queryCommand(
       const answer = await answererFromConfig(
         corpus,
         config,
+        // The answer is the output: per-answer info lines (token counts) would only clutter a terminal.
         createLogger(config.logLevel === "info" ? "warn" : config.logLevel),
       ).answer(text);
       io.out(values.json ? JSON.stringify(answerJson(answer), null, 2) : renderAnswerText(answer));

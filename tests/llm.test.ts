@@ -82,6 +82,16 @@ function passageNumber(needle: string): number {
   return Number(m?.[1] ?? 0);
 }
 
+/** The real OpenAI embeddings client, pointed at the fake server. */
+const fakeEmbedder = () =>
+  createOpenAIEmbedder({
+    apiKey: "sk-test",
+    baseURL: fake.baseURL,
+    model: "fake-embed",
+    timeoutMs: 2000,
+    maxRetries: 0,
+  });
+
 /** Ask once (the model answers nothing useful) to learn which number the model sees a passage under. */
 async function numberFor(a: Answerer, question: string, needle: string): Promise<number> {
   fake.script.push(reply("x", []));
@@ -308,13 +318,7 @@ describe("embeddings and hybrid retrieval", () => {
   it("finds by meaning what BM25 alone misses, stores vectors by content hash, and resumes an interrupted run", async () => {
     const local = await indexOf(CORPUS, path.join(FIXTURES, "llm"));
     try {
-      const embedder = createOpenAIEmbedder({
-        apiKey: "sk-test",
-        baseURL: fake.baseURL,
-        model: "fake-embed",
-        timeoutMs: 2000,
-        maxRetries: 0,
-      });
+      const embedder = fakeEmbedder();
       fake.failEmbeddingsAfter = 1;
       await expect(embedMissing(local, embedder, { batchSize: 4 })).rejects.toThrow();
       const stored = (local.db.prepare("SELECT count(*) AS n FROM embeddings").get() as { n: number }).n;
@@ -343,13 +347,7 @@ describe("embeddings and hybrid retrieval", () => {
   it("switches to an HNSW index built in the background, finding what brute force finds", async () => {
     const local = await indexOf(CORPUS, path.join(FIXTURES, "llm"));
     try {
-      const embedder = createOpenAIEmbedder({
-        apiKey: "sk-test",
-        baseURL: fake.baseURL,
-        model: "fake-embed",
-        timeoutMs: 2000,
-        maxRetries: 0,
-      });
+      const embedder = fakeEmbedder();
       await embedMissing(local, embedder);
       const [q] = await embedder.embed(["what did the doctor do at the hospital?"]);
       if (!q) throw new Error("no vector");
@@ -368,13 +366,7 @@ describe("embeddings and hybrid retrieval", () => {
   it("npm run eval runs with embeddings against the server", async () => {
     const { runEval } = await import("../src/eval/run.js");
     const dir = path.join(FIXTURES, "eval");
-    const embedder = createOpenAIEmbedder({
-      apiKey: "sk-test",
-      baseURL: fake.baseURL,
-      model: "fake-embed",
-      timeoutMs: 2000,
-      maxRetries: 0,
-    });
+    const embedder = fakeEmbedder();
     const report = await runEval({
       docs: path.join(dir, "docs.jsonl"),
       questions: path.join(dir, "questions.jsonl"),
