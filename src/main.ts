@@ -55,21 +55,24 @@ async function main(): Promise<void> {
   log.info({ state: state.describe }, "state opened");
 
   const embedder = embedderFromConfig(config);
-  if (embedder) {
-    const embedded = await embedMissing(corpus.store, embedder).catch((err: unknown) => {
-      log.error({ err }, "embedding passages failed; answers use words only until the next start");
-      return 0;
-    });
-    log.info({ embedded, model: embedder.model }, "embeddings up to date");
-  }
   const answerer = answererFromConfig(corpus, config, log, state);
-  await answerer.checkLlm();
-  log.info(
-    {
-      llm: config.openai.apiKey && !answerer.llmDisabled ? config.openai.model : "off (extractive answers)",
-      embeddings: embedder?.model ?? "off",
-    },
-    "answer modes",
+  // Network calls to the model provider run beside start-up, not before it: a slow or unreachable provider must not
+  // keep the bot from connecting. Until they finish, answers use what is already there (words, stored vectors).
+  if (embedder) {
+    void embedMissing(corpus.store, embedder)
+      .then((embedded) => log.info({ embedded, model: embedder.model }, "embeddings up to date"))
+      .catch((err: unknown) =>
+        log.error({ err }, "embedding passages failed; answers use words only until the next start"),
+      );
+  }
+  void answerer.checkLlm().then(() =>
+    log.info(
+      {
+        llm: config.openai.apiKey && !answerer.llmDisabled ? config.openai.model : "off (extractive answers)",
+        embeddings: embedder?.model ?? "off",
+      },
+      "answer modes",
+    ),
   );
 
   const web = webFromConfig(corpus.store, config, log, embedder);
