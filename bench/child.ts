@@ -6,12 +6,12 @@
 import { createReadStream, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { ask } from "../src/answer/ask.js";
+import { createAnswerer } from "../src/answer/answerer.js";
 import { finalizeArticle } from "../src/corpus/article.js";
 import { type Alternative, createAlternative } from "../src/eval/engines/engine.js";
 import { upsertArticles } from "../src/index/ingest.js";
-import { search } from "../src/index/search.js";
 import { IndexStore } from "../src/index/store.js";
+import { search } from "../src/search/lexical.js";
 import type { Article } from "../src/types.js";
 import type { BenchArticle } from "./corpus.js";
 
@@ -96,7 +96,8 @@ async function verbatimServe() {
       return null;
     }
   });
-  const askSamples = await time(queries, (q) => ask({ store }, q));
+  const answerer = createAnswerer({ corpus: { store, synonyms: new Map() } });
+  const askSamples = await time(queries, (q) => answerer.answer(q));
   const result = {
     passages: store.totalPassages(),
     openMs: Math.round(openMs * 10) / 10,

@@ -6,7 +6,7 @@
 import { once } from "node:events";
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { sentenceSpans } from "../src/index/sentences.js";
+import { sentenceSpans } from "../src/text/sentences.js";
 
 /** A small, fast, seeded pseudo-random generator (mulberry32). */
 export function random(seed: number): () => number {

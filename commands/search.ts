@@ -5,7 +5,7 @@ import { everywhere } from "../src/discord/contexts.js";
 import { MAX_DISCORD_QUESTION } from "../src/discord/questions.js";
 import { renderNotice, renderSearchPage } from "../src/discord/render.js";
 import { VerbatimError } from "../src/errors.js";
-import { search } from "../src/index/search.js";
+import { search } from "../src/search/lexical.js";
 
 /** Passages a search session keeps (so paging never searches again with other results). */
 const MAX_RESULTS = 25;

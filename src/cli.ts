@@ -9,10 +9,10 @@ import { ALTERNATIVES, type Alternative } from "./eval/engines/engine.js";
 import { runEval } from "./eval/run.js";
 import { type IngestReport, ingestPaths } from "./index/ingest.js";
 import { openCorpus } from "./index/open.js";
-import { search } from "./index/search.js";
 import type { IndexStore } from "./index/store.js";
 import { createLogger } from "./log.js";
 import { renderAnswerText, renderHitsText } from "./render/text.js";
+import { search } from "./search/lexical.js";
 import type { Answer } from "./types.js";
 
 const USAGE = `Usage: verbatim <command> [options]
@@ -201,7 +201,7 @@ async function ingestCommand(args: string[], config: Config, io: Io): Promise<nu
     const { embedderFromConfig } = await import("./answer/setup.js");
     const embedder = embedderFromConfig(config);
     if (embedder) {
-      const { embedMissing } = await import("./index/embeddings.js");
+      const { embedMissing } = await import("./search/vectors.js");
       const n = await embedMissing(store, embedder, {
         onProgress: (done, total) => io.err(`… embedded ${done}/${total} passages`),
       });

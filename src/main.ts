@@ -6,10 +6,10 @@ import { loadConfig } from "./config.js";
 import { createBot } from "./discord/bot.js";
 import { looksLikeToken } from "./discord/token.js";
 import { isUserFacing } from "./errors.js";
-import { embedMissing } from "./index/embeddings.js";
 import { ingestPaths } from "./index/ingest.js";
 import { openCorpus } from "./index/open.js";
 import { createLogger } from "./log.js";
+import { embedMissing } from "./search/vectors.js";
 import { openState } from "./state/state.js";
 import { webFromConfig } from "./web/setup.js";
 

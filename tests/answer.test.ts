@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ask } from "../src/answer/ask.js";
 import type { IndexStore } from "../src/index/store.js";
-import { CORPUS, indexOf, SEED, SYNONYMS } from "./helpers.js";
+import { ask, CORPUS, indexOf, SEED, SYNONYMS } from "./helpers.js";
 
 const BOILERPLATE =
   /follow and like|Hits:|Leave a Reply|email address will not be published|cookies|Related posts|Share this|All rights reserved/i;
@@ -13,8 +12,11 @@ describe("the seed article alone", () => {
   });
   afterAll(() => store.close());
 
-  it("answers the wastewater question with the vice minister's words, verbatim, with a deep link", () => {
-    const answer = ask({ store, synonyms: SYNONYMS }, "what did the vice minister say about wastewater?");
+  it("answers the wastewater question with the vice minister's words, verbatim, with a deep link", async () => {
+    const answer = await ask(
+      { store, synonyms: SYNONYMS },
+      "what did the vice minister say about wastewater?",
+    );
     expect(answer.status).toBe("answered");
     const first = answer.quotes[0];
     expect(first?.text).toContain(
@@ -29,14 +31,17 @@ describe("the seed article alone", () => {
     expect(answer.quotes.some((q) => q.text.includes("Wang Jiangping, Vice Minister"))).toBe(true);
   });
 
-  it("says nothing is relevant for lithium batteries, and quotes nothing", () => {
-    const answer = ask({ store, synonyms: SYNONYMS }, "what did the minister say about lithium batteries?");
+  it("says nothing is relevant for lithium batteries, and quotes nothing", async () => {
+    const answer = await ask(
+      { store, synonyms: SYNONYMS },
+      "what did the minister say about lithium batteries?",
+    );
     expect(answer.status).toBe("nothing-relevant");
     expect(answer.quotes).toEqual([]);
   });
 
-  it("answers a question made only of stop words as nothing-relevant, not an error", () => {
-    const answer = ask({ store }, "what did they say?");
+  it("answers a question made only of stop words as nothing-relevant, not an error", async () => {
+    const answer = await ask({ store }, "what did they say?");
     expect(answer.status).toBe("nothing-relevant");
     expect(answer.reason).toMatch(/common words/);
   });
@@ -59,9 +64,9 @@ describe("the fixture corpus", () => {
     "harbor",
   ];
 
-  it("every quote is the exact span of its article at its offsets", () => {
+  it("every quote is the exact span of its article at its offsets", async () => {
     for (const q of questions) {
-      const answer = ask({ store, synonyms: SYNONYMS }, q);
+      const answer = await ask({ store, synonyms: SYNONYMS }, q);
       expect(answer.status, q).toBe("answered");
       for (const quote of answer.quotes) {
         const article = store.getArticle(quote.article.id);
@@ -71,7 +76,7 @@ describe("the fixture corpus", () => {
     }
   });
 
-  it("never quotes boilerplate", () => {
+  it("never quotes boilerplate", async () => {
     for (const q of [
       ...questions,
       "please follow and like us",
@@ -80,27 +85,27 @@ describe("the fixture corpus", () => {
       "cookies",
       "related posts",
     ]) {
-      const answer = ask({ store, synonyms: SYNONYMS }, q);
+      const answer = await ask({ store, synonyms: SYNONYMS }, q);
       for (const quote of answer.quotes) expect(quote.text).not.toMatch(BOILERPLATE);
     }
   });
 
-  it("finds the now-relevant lithium article once it is in the corpus", () => {
-    const answer = ask({ store, synonyms: SYNONYMS }, "how much lithium will the refinery process?");
+  it("finds the now-relevant lithium article once it is in the corpus", async () => {
+    const answer = await ask({ store, synonyms: SYNONYMS }, "how much lithium will the refinery process?");
     expect(answer.quotes[0]?.text).toContain("enough lithium for 500,000 electric cars a year");
   });
 
-  it("quotes from at most three articles and at most the configured number of quotes", () => {
-    const answer = ask({ store, synonyms: SYNONYMS }, "harbor council lithium rare earth train apple", {
+  it("quotes from at most three articles and at most the configured number of quotes", async () => {
+    const answer = await ask({ store, synonyms: SYNONYMS }, "harbor council lithium rare earth train apple", {
       maxQuotes: 2,
     });
     expect(answer.quotes.length).toBeLessThanOrEqual(2);
-    const many = ask({ store, synonyms: SYNONYMS }, "the", {});
+    const many = await ask({ store, synonyms: SYNONYMS }, "the", {});
     expect(many.quotes).toEqual([]);
   });
 
-  it("widens a short quote with the sentence before it, so it does not stand cut off", () => {
-    const answer = ask({ store, synonyms: SYNONYMS }, "how deep will the dredging make the channel?");
+  it("widens a short quote with the sentence before it, so it does not stand cut off", async () => {
+    const answer = await ask({ store, synonyms: SYNONYMS }, "how deep will the dredging make the channel?");
     const first = answer.quotes[0];
     expect(first?.text).toMatch(
       /high tide before they can enter the port\. The dredging will deepen the channel to twelve meters\.$/,

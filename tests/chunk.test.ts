@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadFile } from "../src/corpus/load.js";
 import { chunkArticle } from "../src/index/chunk.js";
-import { quoteUnits, sentenceSpans } from "../src/index/sentences.js";
+import { quoteUnits, sentenceSpans } from "../src/text/sentences.js";
 import { SEED } from "./helpers.js";
 
 describe("passages", () => {

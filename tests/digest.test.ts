@@ -8,6 +8,7 @@ import { createSubscriptionStore, newSubscription, type Subscription } from "../
 import { summarize } from "../src/digest/summarize.js";
 import { embedLength, LIMITS } from "../src/discord/limits.js";
 import { renderDigest } from "../src/discord/render-digest.js";
+import { chunkArticle } from "../src/index/chunk.js";
 import { IndexStore } from "../src/index/store.js";
 import { createLogger } from "../src/log.js";
 import { openState, type State } from "../src/state/state.js";
@@ -66,7 +67,7 @@ describe("summaries", () => {
     const text =
       "The weather was mild on Tuesday. The city council approved the harbor budget after a long debate about the harbor. Council members said the harbor budget will pay for dredging the harbor channel. A bakery opened nearby.";
     const a = article("h", "Harbor budget", text);
-    const quotes = summarize(a, () => 1);
+    const quotes = summarize(a, chunkArticle(a.id, a.text), () => 1);
     expect(quotes.length).toBeGreaterThanOrEqual(1);
     expect(quotes.map((q) => q.text).join(" ")).toContain("harbor budget");
     expect(quotes.some((q) => q.text.startsWith("The weather"))).toBe(false);
@@ -80,7 +81,7 @@ describe("summaries of the seed article", () => {
     const { SEED } = await import("./helpers.js");
     const [seed] = (await loadFile(SEED)).articles;
     if (!seed) throw new Error("seed missing");
-    const quotes = summarize(seed, () => 1);
+    const quotes = summarize(seed, chunkArticle(seed.id, seed.text), () => 1);
     expect(quotes[0]?.text).toMatch(
       /^Wang Jiangping, Vice Minister .* has generally entered a healthy development track/,
     );

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { type AnswerOptions, createAnswerer } from "../src/answer/answerer.js";
 import { ingestPaths } from "../src/index/ingest.js";
-import { loadSynonyms } from "../src/index/lexicon.js";
 import { IndexStore } from "../src/index/store.js";
+import { loadSynonyms, type SynonymMap } from "../src/text/lexicon.js";
+import type { Answer } from "../src/types.js";
 
 export const FIXTURES = path.resolve(import.meta.dirname, "fixtures");
 export const CORPUS = path.join(FIXTURES, "corpus");
@@ -21,4 +23,18 @@ export async function indexOf(...paths: string[]): Promise<IndexStore> {
   const store = new IndexStore(":memory:");
   await ingestPaths(store, paths);
   return store;
+}
+
+/** Ask through the one answer pipeline every door uses, extractively (no model), with at most `maxQuotes` quotes. */
+export function ask(
+  corpus: { store: IndexStore; synonyms?: SynonymMap },
+  question: string,
+  options: AnswerOptions & { maxQuotes?: number } = {},
+): Promise<Answer> {
+  const { maxQuotes, ...rest } = options;
+  const answerer = createAnswerer({
+    corpus: { store: corpus.store, synonyms: corpus.synonyms ?? new Map() },
+    config: { maxQuotes },
+  });
+  return answerer.answer(question, rest);
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VerbatimError } from "../src/errors.js";
-import { parseQuery, toMatchExpression } from "../src/index/query.js";
-import { search } from "../src/index/search.js";
 import type { IndexStore } from "../src/index/store.js";
+import { search } from "../src/search/lexical.js";
+import { parseQuery, toMatchExpression } from "../src/search/query.js";
 import { CORPUS, indexOf, SYNONYMS } from "./helpers.js";
 
 let store: IndexStore;

@@ -2,14 +2,13 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ask } from "../src/answer/ask.js";
 import { IndexStore } from "../src/index/store.js";
 import { createLogger } from "../src/log.js";
 import { isPublicAddress } from "../src/web/address.js";
 import { createFeedStore } from "../src/web/feed-store.js";
 import { createFetcher } from "../src/web/fetch.js";
 import { addUrl, feedBackoffMinutes, pollFeed, type WebDeps } from "../src/web/ingest.js";
-import { SYNONYMS } from "./helpers.js";
+import { ask, SYNONYMS } from "./helpers.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 const routes = new Map<string, Handler>();
@@ -170,7 +169,10 @@ describe("adding a URL", () => {
     const again = await addUrl(d, `${base}/news/dam`);
     expect(again.kind === "article" && again.outcome).toBe("unchanged");
     expect(d.store.stats().articles).toBe(1);
-    const answer = ask({ store: d.store, synonyms: SYNONYMS }, "how much will rebuilding the dam cost?");
+    const answer = await ask(
+      { store: d.store, synonyms: SYNONYMS },
+      "how much will rebuilding the dam cost?",
+    );
     expect(answer.quotes[0]?.text).toContain("40 million euros");
   });
 });

@@ -1,22 +1,23 @@
 import { createHash } from "node:crypto";
 import type Keyv from "keyv";
 import type { Config } from "../config.js";
-import { type Embedder, fuse, VectorIndex } from "../index/embeddings.js";
+import { isUserFacing } from "../errors.js";
 import type { Corpus } from "../index/open.js";
-import { parseQuery } from "../index/query.js";
-import { expandUnknownTerms, type SearchResult, search } from "../index/search.js";
-import type { Logger } from "../log.js";
+import { createLogger, type Logger } from "../log.js";
+import type { SearchMode, SearchResult } from "../search/lexical.js";
+import { retrieve } from "../search/retrieve.js";
+import { type Embedder, VectorIndex } from "../search/vectors.js";
 import type { Answer, Hit } from "../types.js";
-import { MAX_QUESTION_CHARS, nothingToSearch } from "./ask.js";
 import { composeExtractive } from "./extractive.js";
 import { describeLlmError, type LlmComposer } from "./llm.js";
 import { verifyModelAnswer } from "./verify.js";
 
-/** What the answerer needs; the LLM, the embedder and the stores are optional. */
+/** What the answerer uses; only the corpus is required (no model: extractive answers). */
 export interface AnswererDeps {
   corpus: Corpus;
-  config: Pick<Config, "maxQuotes" | "openai">;
-  log: Logger;
+  /** Quotes at most, and the model's daily limit and cache lifetime (defaults: 3 quotes, no limit, no cache). */
+  config?: { maxQuotes?: number; openai?: Pick<Config["openai"], "dailyLimit" | "cacheHours"> };
+  log?: Logger;
   llm?: LlmComposer;
   embedder?: Embedder;
   /** Keyv namespace for cached LLM answers. */
@@ -28,47 +29,47 @@ export interface AnswererDeps {
 /** Passages the LLM is shown. */
 export const LLM_PASSAGES = 6;
 
-/** Where a question comes from, for quotas. */
-export interface AskContext {
+/** Where a question comes from (for quotas) and how to search for it. */
+export interface AnswerOptions {
   guildId?: string | null;
   /** Passages to retrieve (default 20). */
   passages?: number;
+  /** How query terms combine (default `auto`: all terms first, then any). */
+  mode?: SearchMode;
+}
+
+/** A question with nothing to search for is answered, not failed: "nothing relevant", saying why. Rethrows others. */
+function nothingToSearch(question: string, error: unknown): Answer {
+  if (isUserFacing(error) && error.code === "EMPTY_QUERY") {
+    return { question, status: "nothing-relevant", quotes: [], reason: error.message };
+  }
+  throw error;
 }
 
 /** The answer pipeline every door shares: retrieval (BM25, fused with vectors when configured), then an extractive
  * answer, or an LLM answer whose quotes are verified, falling back to extractive with the reason. */
 export function createAnswerer(deps: AnswererDeps) {
   const { store, synonyms } = deps.corpus;
-  const vectors = deps.embedder ? new VectorIndex(store, deps.embedder.model) : null;
+  const log = deps.log ?? createLogger("silent");
+  const maxQuotes = deps.config?.maxQuotes ?? 3;
+  const dailyLimit = deps.config?.openai?.dailyLimit ?? Number.POSITIVE_INFINITY;
+  const cacheMs = (deps.config?.openai?.cacheHours ?? 0) * 3_600_000;
+  const vectors = deps.embedder ? new VectorIndex(store, deps.embedder.model) : undefined;
+  const retrieval = { store, synonyms, embedder: deps.embedder, vectors, log };
   let llm = deps.llm;
   let llmDisabled: string | null = null;
   const stats = { docFreq: (s: string) => store.docFreq(s), total: () => store.totalPassages() };
   const articleText = (id: string) => store.getArticle(id)?.text ?? null;
 
-  async function retrieve(question: string, limit: number): Promise<SearchResult> {
-    const text = question.slice(0, MAX_QUESTION_CHARS);
-    if (!vectors || !deps.embedder) return search(store, text, { limit, synonyms });
-    const query = expandUnknownTerms(store, parseQuery(text, synonyms));
-    const bm25 = search(store, query, { limit: 50 }).hits;
-    let nearest: { id: number; similarity: number }[] = [];
-    try {
-      const [vector] = await deps.embedder.embed([text]);
-      if (vector) nearest = vectors.nearest(vector, 50);
-    } catch (err) {
-      deps.log.warn({ err }, "embedding the question failed; searching by words only");
-    }
-    return { query, hits: fuse(store, query, bm25, nearest, limit) };
-  }
-
   function extractive(question: string, result: SearchResult): Answer {
-    return composeExtractive(question, result, stats, { maxQuotes: deps.config.maxQuotes, articleText });
+    return composeExtractive(question, result, stats, { maxQuotes, articleText });
   }
 
-  async function withinQuota(ctx: AskContext): Promise<boolean> {
+  async function withinQuota(ctx: AnswerOptions): Promise<boolean> {
     if (!deps.quota || !ctx.guildId) return true;
     const key = `${ctx.guildId}:${new Date().toISOString().slice(0, 10)}`;
     const used = (await deps.quota.get<number>(key)) ?? 0;
-    if (used >= deps.config.openai.dailyLimit) return false;
+    if (used >= dailyLimit) return false;
     await deps.quota.set(key, used + 1, 2 * 86_400_000);
     return true;
   }
@@ -82,11 +83,11 @@ export function createAnswerer(deps: AnswererDeps) {
 
   async function answerWithHits(
     question: string,
-    ctx: AskContext = {},
+    ctx: AnswerOptions = {},
   ): Promise<{ answer: Answer; hits: Hit[] }> {
     let result: SearchResult;
     try {
-      result = await retrieve(question, ctx.passages ?? 20);
+      result = await retrieve(retrieval, question, { limit: ctx.passages ?? 20, mode: ctx.mode });
     } catch (error) {
       return { answer: nothingToSearch(question, error), hits: [] };
     }
@@ -113,7 +114,7 @@ export function createAnswerer(deps: AnswererDeps) {
       const started = performance.now();
       const { answer: model, usage } = await llm.write(question, shown);
       const verified = verifyModelAnswer(model, shown, articleText);
-      deps.log.info(
+      log.info(
         {
           model: llm.model,
           promptTokens: usage.promptTokens,
@@ -141,9 +142,9 @@ export function createAnswerer(deps: AnswererDeps) {
       } else {
         answer = { question, status: "answered", prose: verified.prose, quotes: verified.quotes };
       }
-      await deps.cache?.set(key, answer, deps.config.openai.cacheHours * 3_600_000);
+      if (cacheMs > 0) await deps.cache?.set(key, answer, cacheMs);
     } catch (error) {
-      deps.log.warn({ err: error, model: llm.model }, "llm answer failed; falling back to extractive");
+      log.warn({ err: error, model: llm.model }, "llm answer failed; falling back to extractive");
       answer = {
         ...plain,
         status: "degraded",
@@ -156,7 +157,7 @@ export function createAnswerer(deps: AnswererDeps) {
   return {
     answerWithHits,
     /** Answer a question (never throws for odd input). */
-    async answer(question: string, ctx: AskContext = {}): Promise<Answer> {
+    async answer(question: string, ctx: AnswerOptions = {}): Promise<Answer> {
       return (await answerWithHits(question, ctx)).answer;
     },
     /** Check the LLM key once; a refused key turns written answers off, with the reason logged once. */
@@ -166,7 +167,7 @@ export function createAnswerer(deps: AnswererDeps) {
       if (problem) {
         llmDisabled = problem;
         llm = undefined;
-        deps.log.error({ problem }, "language model disabled");
+        log.error({ problem }, "language model disabled");
       }
       return problem;
     },

@@ -1,10 +1,11 @@
-import type { QueryTerm } from "../index/query.js";
-import type { SearchResult } from "../index/search.js";
-import { matchedTerms, termDocFreq } from "../index/search.js";
-import { quoteUnits } from "../index/sentences.js";
-import { stemSet } from "../index/terms.js";
+import type { SearchResult } from "../search/lexical.js";
+import { matchedTerms, termDocFreq } from "../search/lexical.js";
+import type { QueryTerm } from "../search/query.js";
+import { idf } from "../text/idf.js";
+import { quoteUnits } from "../text/sentences.js";
+import { stemSet } from "../text/terms.js";
 import type { Answer, Hit, Quote } from "../types.js";
-import { quoteLink } from "./fragment.js";
+import { makeQuote } from "./quote.js";
 
 /** Corpus statistics the composer weighs terms with. */
 export interface TermStats {
@@ -34,12 +35,15 @@ export interface ExtractiveOptions {
 
 /** Inverse document frequency weight of each term; a term the corpus never contains weighs most. */
 export function termWeights(terms: QueryTerm[], stats: TermStats): Map<string, number> {
-  const n = Math.max(1, stats.total());
   const weights = new Map<string, number>();
-  for (const term of terms) {
-    const df = termDocFreq(term, (s) => stats.docFreq(s));
-    weights.set(term.stem, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
-  }
+  for (const term of terms)
+    weights.set(
+      term.stem,
+      idf(
+        termDocFreq(term, (s) => stats.docFreq(s)),
+        stats.total(),
+      ),
+    );
   return weights;
 }
 
@@ -174,23 +178,7 @@ export function composeExtractive(
     seenText.add(key);
     taken.push({ passageId: pid, start: span.start, end: span.end });
     articles.add(articleId);
-    const start = c.hit.passage.start + span.start;
-    const end = c.hit.passage.start + span.end;
-    const full = options.articleText?.(articleId) ?? null;
-    const link =
-      full !== null
-        ? quoteLink(c.hit.article.url, full, start, end)
-        : quoteLink(c.hit.article.url, c.hit.passage.text, span.start, span.end);
-    quotes.push({
-      text,
-      start,
-      end,
-      passage: c.hit.passage,
-      article: c.hit.article,
-      link,
-      cutStart: !span.sentenceStart,
-      cutEnd: !span.sentenceEnd,
-    });
+    quotes.push(makeQuote(c.hit.passage, c.hit.article, span, options.articleText?.(articleId) ?? null));
   }
   if (quotes.length === 0) {
     return {

@@ -1,7 +1,7 @@
 import type { Config } from "../config.js";
 import type { Corpus } from "../index/open.js";
-import { createOpenAIEmbedder } from "../index/openai-embedder.js";
 import type { Logger } from "../log.js";
+import { createOpenAIEmbedder } from "../search/openai-embedder.js";
 import type { State } from "../state/state.js";
 import { createAnswerer } from "./answerer.js";
 import { createLlmComposer } from "./llm.js";

@@ -1,5 +1,5 @@
 import type { Hit, Quote } from "../types.js";
-import { quoteLink } from "./fragment.js";
+import { makeQuote } from "./quote.js";
 
 /** Fold what models commonly change when they copy text: curly quotes, dashes, ellipses, white space. */
 function foldChar(c: string): string {
@@ -91,22 +91,8 @@ export function verifyModelAnswer(
       continue;
     }
     const start = hit.passage.start + span.start;
-    const end = hit.passage.start + span.end;
     if (quotes.some((x) => x.article.id === hit.article.id && x.start === start)) continue;
-    const full = articleText(hit.article.id);
-    quotes.push({
-      text: hit.passage.text.slice(span.start, span.end),
-      start,
-      end,
-      passage: hit.passage,
-      article: hit.article,
-      link:
-        full !== null
-          ? quoteLink(hit.article.url, full, start, end)
-          : quoteLink(hit.article.url, hit.passage.text, span.start, span.end),
-      cutStart: span.start > 0 && !/[.!?]\s*$/.test(hit.passage.text.slice(0, span.start)),
-      cutEnd: !/[.!?]["'\u201d\u2019)]?$/.test(hit.passage.text.slice(span.start, span.end)),
-    });
+    quotes.push(makeQuote(hit.passage, hit.article, span, articleText(hit.article.id)));
     if (!quoteOfPassage.has(q.passage)) quoteOfPassage.set(q.passage, quotes.length);
   }
   const sentences: string[] = [];

@@ -1,4 +1,4 @@
-import type { Article } from "../types.js";
+import type { Article, ArticleMeta } from "../types.js";
 import { cleanText } from "./clean.js";
 import { articleId, canonicalUrl } from "./identity.js";
 
@@ -67,4 +67,10 @@ export function finalizeArticle(draft: ArticleDraft, fetchedAt = new Date().toIS
 function firstWords(text: string): string {
   const line = text.split("\n")[0] ?? "";
   return line.length <= 80 ? line : `${line.slice(0, 77).replace(/\s+\S*$/, "")}…`;
+}
+
+/** An article's metadata: what hits and quotes carry (everything but the text and the read time). */
+export function toMeta(article: Article): ArticleMeta {
+  const { text: _text, fetchedAt: _fetchedAt, ...meta } = article;
+  return meta;
 }

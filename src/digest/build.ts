@@ -1,6 +1,8 @@
-import type { SynonymMap } from "../index/lexicon.js";
-import { search } from "../index/search.js";
+import { toMeta } from "../corpus/article.js";
 import type { IndexStore } from "../index/store.js";
+import { search } from "../search/lexical.js";
+import { idf } from "../text/idf.js";
+import type { SynonymMap } from "../text/lexicon.js";
 import type { ArticleMeta, Quote } from "../types.js";
 import { summarize } from "./summarize.js";
 
@@ -45,15 +47,13 @@ export function buildDigest(
   max: number,
   topic: string | null = null,
 ): Digest {
-  const total = Math.max(1, store.totalPassages());
-  const idf = (stem: string) =>
-    Math.log(1 + (total - store.docFreq(stem) + 0.5) / (store.docFreq(stem) + 0.5));
+  const total = store.totalPassages();
+  const weigh = (stem: string) => idf(store.docFreq(stem), total);
   const items: DigestItem[] = [];
   for (const id of articleIds.slice(0, max)) {
     const article = store.getArticle(id);
     if (!article) continue;
-    const { text: _text, fetchedAt: _f, ...meta } = article;
-    items.push({ article: meta, summary: summarize(article, idf) });
+    items.push({ article: toMeta(article), summary: summarize(article, store.passagesOf(id), weigh) });
   }
   return { items, more: Math.max(0, articleIds.length - max), topic };
 }

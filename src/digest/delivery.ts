@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { SynonymMap } from "../index/lexicon.js";
 import type { IndexStore } from "../index/store.js";
 import type { Logger } from "../log.js";
+import type { SynonymMap } from "../text/lexicon.js";
 import { buildDigest, type Digest, digestArticleIds } from "./build.js";
 import type { Subscription, SubscriptionStore } from "./subscriptions.js";
 

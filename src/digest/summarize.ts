@@ -1,8 +1,9 @@
-import { quoteLink } from "../answer/fragment.js";
-import { STOP_WORDS } from "../index/lexicon.js";
-import { quoteUnits } from "../index/sentences.js";
-import { fold, stemRaw } from "../index/terms.js";
-import type { Article, ArticleMeta, Quote } from "../types.js";
+import { makeQuote } from "../answer/quote.js";
+import { toMeta } from "../corpus/article.js";
+import { STOP_WORDS } from "../text/lexicon.js";
+import { quoteUnits } from "../text/sentences.js";
+import { fold, stemRaw } from "../text/terms.js";
+import type { Article, Passage, Quote } from "../types.js";
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
@@ -36,6 +37,7 @@ function cosine(a: Map<string, number>, b: Map<string, number>): number {
  */
 export function summarize(
   article: Article,
+  passages: Passage[],
   idf: (stem: string) => number,
   options: { maxChars?: number } = {},
 ): Quote[] {
@@ -46,9 +48,11 @@ export function summarize(
       .replace(/[^\p{L}\p{N}]+/gu, " ")
       .trim();
   // A repeated headline is not a summary of the article.
-  const units = quoteUnits(article.text).filter(
-    (u) => u.end - u.start >= 25 && same(article.text.slice(u.start, u.end)) !== same(article.title),
-  );
+  const units = passages
+    .flatMap((passage) =>
+      quoteUnits(article.text, passage.start, passage.end).map((u) => ({ ...u, passage })),
+    )
+    .filter((u) => u.end - u.start >= 25 && same(article.text.slice(u.start, u.end)) !== same(article.title));
   if (units.length === 0) return [];
   const vectors = units.map((u) => vector(article.text.slice(u.start, u.end), idf));
   const centroid = new Map<string, number>();
@@ -72,32 +76,15 @@ export function summarize(
     chosen.push(c);
     chars += len;
   }
-  const meta: ArticleMeta = {
-    id: article.id,
-    url: article.url,
-    title: article.title,
-    site: article.site,
-    publishedAt: article.publishedAt,
-    author: article.author,
-    source: article.source,
-  };
+  const meta = toMeta(article);
   return chosen
     .sort((a, b) => a.i - b.i)
-    .map(({ u }) => ({
-      text: article.text.slice(u.start, u.end),
-      start: u.start,
-      end: u.end,
-      passage: {
-        id: -1,
-        articleId: article.id,
-        ordinal: -1,
-        text: article.text.slice(u.start, u.end),
-        start: u.start,
-        end: u.end,
-      },
-      article: meta,
-      link: quoteLink(article.url, article.text, u.start, u.end),
-      cutStart: !u.sentenceStart,
-      cutEnd: !u.sentenceEnd,
-    }));
+    .map(({ u }) =>
+      makeQuote(
+        u.passage,
+        meta,
+        { ...u, start: u.start - u.passage.start, end: u.end - u.passage.start },
+        article.text,
+      ),
+    );
 }

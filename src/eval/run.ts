@@ -1,14 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { createAnswerer } from "../answer/answerer.js";
-import { askWithHits } from "../answer/ask.js";
 import { finalizeArticle } from "../corpus/article.js";
 import { readJsonl } from "../corpus/readers/json.js";
-import { type Embedder, embedMissing } from "../index/embeddings.js";
 import { upsertArticles } from "../index/ingest.js";
-import type { SynonymMap } from "../index/lexicon.js";
-import type { SearchMode } from "../index/search.js";
 import { IndexStore } from "../index/store.js";
-import { createLogger } from "../log.js";
+import type { SearchMode } from "../search/lexical.js";
+import { type Embedder, embedMissing } from "../search/vectors.js";
+import type { SynonymMap } from "../text/lexicon.js";
 import type { Article, Hit } from "../types.js";
 import { type Alternative, createAlternative } from "./engines/engine.js";
 import { answerInQuotes, mean, ndcgAt, recallAt, reciprocalRankAt } from "./metrics.js";
@@ -166,32 +164,15 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     const ingestSeconds = (performance.now() - ingestStart) / 1000;
     const answerer = createAnswerer({
       corpus: { store, synonyms: options.synonyms ?? new Map() },
-      config: {
-        maxQuotes: 3,
-        openai: {
-          apiKey: undefined,
-          baseURL: undefined,
-          model: "",
-          embeddingModel: options.embedder?.model,
-          timeoutMs: 20_000,
-          maxRetries: 2,
-          dailyLimit: 0,
-          cacheHours: 0,
-        },
-      },
-      log: createLogger("silent"),
       embedder: options.embedder,
     });
     return await measure(
       options,
       async (question) => {
-        const { answer, hits } =
-          options.mode && options.mode !== "auto"
-            ? askWithHits({ store, synonyms: options.synonyms }, question, {
-                passages: 50,
-                mode: options.mode,
-              })
-            : await answerer.answerWithHits(question, { passages: 50 });
+        const { answer, hits } = await answerer.answerWithHits(question, {
+          passages: 50,
+          mode: options.mode,
+        });
         return {
           ranked: rankedArticles(hits),
           quotes: answer.quotes.map((x) => x.text),

@@ -1,5 +1,5 @@
+import { type Span, sentenceSpans } from "../text/sentences.js";
 import type { Passage } from "../types.js";
-import { type Span, sentenceSpans } from "./sentences.js";
 
 /** Passages longer than this are split at sentence boundaries. */
 export const MAX_PASSAGE_CHARS = 900;

@@ -1,5 +1,5 @@
 import type { Config } from "../config.js";
-import { loadSynonyms, type SynonymMap } from "./lexicon.js";
+import { loadSynonyms, type SynonymMap } from "../text/lexicon.js";
 import { IndexStore } from "./store.js";
 
 /** The index and the query lexicon, opened together once per process. */

@@ -1,10 +1,10 @@
 import { finalizeArticle, normalizeDate } from "../corpus/article.js";
 import { canonicalUrl } from "../corpus/identity.js";
 import { readHtml } from "../corpus/readers/html.js";
-import type { Embedder } from "../index/embeddings.js";
-import { embedMissing } from "../index/embeddings.js";
 import type { IndexStore } from "../index/store.js";
 import type { Logger } from "../log.js";
+import type { Embedder } from "../search/vectors.js";
+import { embedMissing } from "../search/vectors.js";
 import type { Article } from "../types.js";
 import type { FeedRecord, FeedStore } from "./feed-store.js";
 import { type FeedItem, parseFeedDocument } from "./feeds.js";

@@ -1,7 +1,7 @@
 import type { Config } from "../config.js";
-import type { Embedder } from "../index/embeddings.js";
 import type { IndexStore } from "../index/store.js";
 import type { Logger } from "../log.js";
+import type { Embedder } from "../search/vectors.js";
 import { createFeedStore } from "./feed-store.js";
 import { createFetcher } from "./fetch.js";
 import type { WebDeps } from "./ingest.js";

@@ -1,5 +1,5 @@
 import { openaiClient } from "../openai-client.js";
-import type { Embedder } from "./embeddings.js";
+import type { Embedder } from "./vectors.js";
 
 /** Embeddings from an OpenAI-compatible `/embeddings` endpoint (OpenAI, Ollama, vLLM, LM Studio, Azure). */
 export function createOpenAIEmbedder(options: {

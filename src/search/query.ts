@@ -1,6 +1,6 @@
 import { VerbatimError } from "../errors.js";
-import { STOP_WORDS, type SynonymMap, synonymKey } from "./lexicon.js";
-import { fold, stem } from "./terms.js";
+import { STOP_WORDS, type SynonymMap, synonymKey } from "../text/lexicon.js";
+import { fold, stem } from "../text/terms.js";
 
 /** A content term of a question: the word, its stem, and the words or phrases that may stand for it. */
 export interface QueryTerm {

@@ -1,8 +1,8 @@
+import { type IndexStore, type MatchRow, rowMeta, rowPassage } from "../index/store.js";
+import type { SynonymMap } from "../text/lexicon.js";
+import { stem, stemSet } from "../text/terms.js";
 import type { Hit } from "../types.js";
-import type { SynonymMap } from "./lexicon.js";
 import { type ParsedQuery, parseQuery, type QueryTerm, termOptions, toMatchExpression } from "./query.js";
-import { type IndexStore, type MatchRow, rowMeta, rowPassage } from "./store.js";
-import { stem, stemSet } from "./terms.js";
 
 /** How the terms of a query are combined. `auto`: all terms first, any term when too few passages have all. */
 export type SearchMode = "auto" | "and" | "or";
