@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import "./env.js";
-import { existsSync } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import path from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { type Config, loadConfig } from "./config.js";
@@ -11,6 +11,7 @@ import { type IngestReport, ingestPaths } from "./index/ingest.js";
 import { openCorpus } from "./index/open.js";
 import type { IndexStore } from "./index/store.js";
 import { createLogger } from "./log.js";
+import { progressBar } from "./render/progress.js";
 import { renderAnswerText, renderHitsText } from "./render/text.js";
 import { search } from "./search/lexical.js";
 import type { Answer } from "./types.js";
@@ -22,7 +23,7 @@ Commands:
   ask [--index PATH] [--json] "question"  answer with verbatim quotes
   search [--index PATH] [--json] "query"  list matching passages
   eval --docs FILE --questions FILE [--qrels FILE] [--json] [--limit N] [--mode auto|and|or]
-       [--engine verbatim|minisearch|orama|flexsearch]
+       [--engine verbatim|minisearch|orama|flexsearch] [--dump FILE]
                                           measure retrieval and quoting on an evaluation set
   stats [--index PATH] [--json]           what the index holds
   digest [--index PATH] [--since 24h] [--topic WORDS] [--max N]
@@ -283,6 +284,7 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
     limit: { type: "string" },
     mode: { type: "string" },
     engine: { type: "string" },
+    dump: { type: "string" },
   });
   if (!values.docs || !values.questions)
     throw new VerbatimError("USAGE", `eval needs --docs and --questions.\n\n${USAGE}`);
@@ -295,6 +297,8 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
     throw new VerbatimError("USAGE", `--engine is verbatim, ${ALTERNATIVES.join(", ")}.`);
   }
   const { synonyms } = openCorpus({ ...config, indexPath: ":memory:" }, ":memory:");
+  const dump = values.dump ? createWriteStream(String(values.dump)) : null;
+  const progress = progressBar("questions");
   const report = await runEval({
     docs: String(values.docs),
     questions: String(values.questions),
@@ -305,7 +309,10 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
     engine: engine as Alternative | undefined,
     embedder: (await import("./answer/setup.js")).embedderFromConfig(config),
     onWarning: (w) => io.err(`warning: ${w}`),
-  });
+    onQuestion: dump ? (record) => dump.write(`${JSON.stringify(record)}\n`) : undefined,
+    onProgress: progress.update,
+  }).finally(() => progress.stop());
+  if (dump) await new Promise((resolve) => dump.end(resolve));
   if (values.json) {
     io.out(JSON.stringify(report));
     return 0;

@@ -71,4 +71,6 @@ export interface Answer {
   prose?: string;
   /** Why the answer is degraded or why nothing was found, in words a user can read. */
   reason?: string;
+  /** What was searched for when it differs from what was typed (misspellings corrected): "invented … motor". */
+  searchedFor?: string;
 }

@@ -50,6 +50,25 @@ export interface EvalOptions {
   embedder?: Embedder;
   /** Measure an alternative engine's retrieval instead of Verbatim's (no quotes: they only rank documents). */
   engine?: Alternative;
+  /** Called with one record per question, in order (`eval --dump FILE` writes them as JSON lines). */
+  onQuestion?: (record: EvalRecord) => void;
+  /** Called after each question with how many are done, of how many. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What one question produced, for reading misses (`eval --dump`). */
+export interface EvalRecord {
+  id: string;
+  question: string;
+  answers: string[];
+  gold: string[];
+  status: "answered" | "nothing-relevant" | "degraded" | "ranked";
+  /** Why nothing was quoted, or what was searched for instead, as the user is told. */
+  reason?: string;
+  quotes: string[];
+  ranked: string[];
+  answerInQuotes1: boolean | null;
+  answerInQuotes3: boolean | null;
 }
 
 /** Parse BEIR-style qrels (`query-id  corpus-id  score`, header line). */
@@ -69,7 +88,8 @@ export function parseQrels(text: string): Map<string, Map<string, number>> {
 interface Judged {
   ranked: string[];
   quotes: string[] | null;
-  nothingRelevant: boolean;
+  status: EvalRecord["status"];
+  reason?: string;
 }
 
 /** Score every question's judgement against the gold documents and answers. */
@@ -91,22 +111,40 @@ async function measure(
   const quoteChars: number[] = [];
   let nothing = 0;
   let quoting = false;
-  for (const q of questions) {
+  for (const [i, q] of questions.entries()) {
     const relevance = qrels?.get(q.id) ?? new Map(q.doc_ids.map((d) => [d, 1]));
     const gold = new Set([...relevance.keys()]);
-    const { ranked, quotes, nothingRelevant } = await judge(q.question);
+    const { ranked, quotes, status, reason } = await judge(q.question);
     r1.push(recallAt(ranked, gold, 1));
     r5.push(recallAt(ranked, gold, 5));
     mrr.push(reciprocalRankAt(ranked, gold, 10));
     if (qrels) ndcg.push(ndcgAt(ranked, relevance, 10));
-    if (nothingRelevant) nothing++;
-    if (quotes === null) continue;
-    quoting = true;
-    for (const t of quotes) quoteChars.push(t.length);
-    if (q.answers.length > 0) {
-      aiq1.push(answerInQuotes(quotes, q.answers, 1) ? 1 : 0);
-      aiq3.push(answerInQuotes(quotes, q.answers, 3) ? 1 : 0);
+    if (status === "nothing-relevant") nothing++;
+    let hit1: boolean | null = null;
+    let hit3: boolean | null = null;
+    if (quotes !== null) {
+      quoting = true;
+      for (const t of quotes) quoteChars.push(t.length);
+      if (q.answers.length > 0) {
+        hit1 = answerInQuotes(quotes, q.answers, 1);
+        hit3 = answerInQuotes(quotes, q.answers, 3);
+        aiq1.push(hit1 ? 1 : 0);
+        aiq3.push(hit3 ? 1 : 0);
+      }
     }
+    options.onQuestion?.({
+      id: q.id,
+      question: q.question,
+      answers: q.answers,
+      gold: [...gold],
+      status,
+      ...(reason ? { reason } : {}),
+      quotes: quotes ?? [],
+      ranked,
+      answerInQuotes1: hit1,
+      answerInQuotes3: hit3,
+    });
+    options.onProgress?.(i + 1, questions.length);
   }
   const hasAnswers = quoting && questions.some((q) => q.answers.length > 0);
   return {
@@ -150,7 +188,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     const ingestSeconds = (performance.now() - ingestStart) / 1000;
     return measure(
       options,
-      async (q) => ({ ranked: await engine.search(q, 10), quotes: null, nothingRelevant: false }),
+      async (q) => ({ ranked: await engine.search(q, 10), quotes: null, status: "ranked" }),
       started,
       ingestSeconds,
     );
@@ -176,7 +214,8 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
         return {
           ranked: rankedArticles(hits),
           quotes: answer.quotes.map((x) => x.text),
-          nothingRelevant: answer.status === "nothing-relevant",
+          status: answer.status,
+          reason: answer.reason ?? answer.searchedFor,
         };
       },
       started,

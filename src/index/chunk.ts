@@ -32,10 +32,35 @@ function hardSplit(text: string, span: Span, max: number): Span[] {
   return out;
 }
 
-/** Cut an article's text into passages: paragraphs, split at sentence boundaries when too long. */
+/** A paragraph shorter than this (a heading, a byline, a dateline such as "CNN —") is not a passage of its own. */
+export const MIN_PARAGRAPH_CHARS = 80;
+
+/**
+ * Paragraphs with the short ones joined to the paragraph they belong to: a heading, byline or dateline to the one
+ * after it (the last one of the article to the one before). The joined span covers the blank line between them, so
+ * offsets stay exact.
+ */
+export function joinShortParagraphs(paragraphs: Span[], min = MIN_PARAGRAPH_CHARS): Span[] {
+  const out: Span[] = [];
+  let pending: Span | null = null;
+  for (const p of paragraphs) {
+    const span: Span = pending ? { start: pending.start, end: p.end } : { ...p };
+    pending = null;
+    if (span.end - span.start < min) pending = span;
+    else out.push(span);
+  }
+  if (pending) {
+    const last = out[out.length - 1];
+    if (last) last.end = pending.end;
+    else out.push(pending);
+  }
+  return out;
+}
+
+/** Cut an article's text into passages: paragraphs (short ones joined), split at sentence boundaries when too long. */
 export function chunkArticle(articleId: string, text: string, max = MAX_PASSAGE_CHARS): Passage[] {
   const spans: Span[] = [];
-  for (const para of paragraphSpans(text)) {
+  for (const para of joinShortParagraphs(paragraphSpans(text))) {
     if (para.end - para.start <= max) {
       spans.push(para);
       continue;

@@ -1,5 +1,7 @@
 import { type IndexStore, type MatchRow, rowMeta, rowPassage } from "../index/store.js";
+import { idf } from "../text/idf.js";
 import type { SynonymMap } from "../text/lexicon.js";
+import { sentenceSpans } from "../text/sentences.js";
 import { stem, stemSet } from "../text/terms.js";
 import type { Hit } from "../types.js";
 import { type ParsedQuery, parseQuery, type QueryTerm, termOptions, toMatchExpression } from "./query.js";
@@ -66,6 +68,28 @@ export function matchedTerms(query: ParsedQuery, stems: Set<string>): string[] {
     .map((t) => t.stem);
 }
 
+/** Rows fetched per search before they are re-ordered by how much of the question one sentence holds. */
+const RERANK_DEPTH = 50;
+
+const PROXIMITY = 0.3;
+
+/** The largest share of the question's term weight that one sentence of `text` holds. */
+function sentenceCoverage(
+  query: ParsedQuery,
+  text: string,
+  weights: Map<string, number>,
+  total: number,
+): number {
+  let best = 0;
+  for (const span of sentenceSpans(text)) {
+    let sum = 0;
+    for (const t of matchedTerms(query, stemSet(text.slice(span.start, span.end))))
+      sum += weights.get(t) ?? 0;
+    if (sum > best) best = sum;
+  }
+  return best / total;
+}
+
 function toHit(query: ParsedQuery, row: MatchRow): Hit {
   const stems = stemSet(`${row.title}\n${row.text}`);
   return {
@@ -91,15 +115,56 @@ export function search(
   );
   const limit = Math.max(1, Math.min(options.limit ?? 10, 1000));
   const mode = options.mode ?? "auto";
+  // More rows than asked for, so that the title bonus can lift a passage from just below the cut.
+  const fetch = Math.max(limit, RERANK_DEPTH);
+  const orExpression = toMatchExpression(orTerms(store, query), "or");
+  const weights = new Map(
+    query.terms.map((t) => [
+      t.stem,
+      idf(
+        termDocFreq(t, (x) => store.docFreq(x)),
+        store.totalPassages(),
+      ),
+    ]),
+  );
+  const totalWeight = [...weights.values()].reduce((a, b) => a + b, 0) || 1;
+  const ranked = (found: MatchRow[]) => {
+    const top = Math.max(1e-9, ...found.map((r) => r.score));
+    return found
+      .map((row) => ({
+        ...row,
+        score: row.score + PROXIMITY * top * sentenceCoverage(query, row.text, weights, totalWeight),
+      }))
+      .sort((a, b) => b.score - a.score);
+  };
   let rows: MatchRow[] = [];
-  if (mode !== "or") rows = store.match(toMatchExpression(query, "and"), limit);
+  if (mode !== "or") rows = ranked(store.match(toMatchExpression(query, "and"), fetch)).slice(0, limit);
   if (mode === "or" || (mode === "auto" && rows.length < limit && query.terms.length > 1)) {
-    // Passages with every term come first; the rest follow in their BM25 order.
+    // Passages with every term come first; the rest follow in their order.
     const seen = new Set(rows.map((r) => r.id));
-    for (const row of store.match(toMatchExpression(orTerms(store, query), "or"), limit)) {
+    for (const row of ranked(store.match(orExpression, fetch))) {
       if (!seen.has(row.id)) rows.push(row);
     }
     rows = rows.slice(0, limit);
   }
-  return { query, hits: rows.map((row) => toHit(query, row)) };
+  return { query, hits: diversify(rows, PER_ARTICLE).map((row) => toHit(query, row)) };
+}
+
+/** Passages of one article kept in their place in a result list; the rest move below every other article's. */
+export const PER_ARTICLE = 1;
+
+/**
+ * Re-order rows so that no article holds more than `perArticle` places ahead of other articles' passages: one long
+ * article that matches everywhere cannot fill the candidates. Nothing is dropped.
+ */
+export function diversify<T extends { article_id: string }>(rows: T[], perArticle: number): T[] {
+  const count = new Map<string, number>();
+  const head: T[] = [];
+  const tail: T[] = [];
+  for (const row of rows) {
+    const n = (count.get(row.article_id) ?? 0) + 1;
+    count.set(row.article_id, n);
+    (n <= perArticle ? head : tail).push(row);
+  }
+  return [...head, ...tail];
 }

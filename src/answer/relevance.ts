@@ -1,0 +1,141 @@
+import { matchedTerms, termDocFreq } from "../search/lexical.js";
+import type { ParsedQuery } from "../search/query.js";
+import { idf } from "../text/idf.js";
+import { sentenceSpans } from "../text/sentences.js";
+import { stemSet } from "../text/terms.js";
+import type { Hit } from "../types.js";
+
+/** Corpus statistics relevance is judged with. */
+export interface TermStats {
+  /** Passages containing a stem. */
+  docFreq(stem: string): number;
+  /** Passages in the corpus. */
+  total(): number;
+}
+
+/** What the best passages say about whether the corpus answers a question at all. */
+export interface RelevanceEvidence {
+  /** Share of the question's term weight that the best candidate passage (with its title) holds. */
+  coverage: number;
+  /** The same share, counting only the terms the corpus contains anywhere. */
+  known: number;
+  /** Share of the question's term weight that the best single sentence of a candidate holds. */
+  sentence: number;
+  /** Share of the question's term weight carried by words the corpus never contains. */
+  unknown: number;
+  /** Share of the question's term weight that the first candidate holds. */
+  first: number;
+  /** Most distinct question terms one candidate holds, as min(terms, 4) / 4. */
+  matched: number;
+  /** Weight of the heaviest known term the best candidate lacks, as a share of the heaviest known term. */
+  missing: number;
+  /** How far the first candidate's score stands above the tenth's, as 1 - tenth / first: a clear winner. */
+  gap: number;
+}
+
+/** Inverse document frequency weight of each term; a term the corpus never contains weighs most. */
+export function termWeights(query: ParsedQuery, stats: TermStats): Map<string, number> {
+  const weights = new Map<string, number>();
+  for (const term of query.terms) {
+    weights.set(
+      term.stem,
+      idf(
+        termDocFreq(term, (s) => stats.docFreq(s)),
+        stats.total(),
+      ),
+    );
+  }
+  return weights;
+}
+
+/** Sum of the weights of `matched` as a share of `total`. */
+export function coverage(matched: Iterable<string>, weights: Map<string, number>, total: number): number {
+  let sum = 0;
+  for (const stem of matched) sum += weights.get(stem) ?? 0;
+  return total > 0 ? sum / total : 0;
+}
+
+/** Gather the evidence of relevance from the top candidate passages of a search. */
+export function relevanceEvidence(
+  query: ParsedQuery,
+  candidates: Hit[],
+  stats: TermStats,
+  ranked: Hit[] = candidates,
+): RelevanceEvidence {
+  const weights = termWeights(query, stats);
+  const total = [...weights.values()].reduce((a, b) => a + b, 0);
+  const known = query.terms.filter((t) => termDocFreq(t, (s) => stats.docFreq(s)) > 0);
+  const knownWeight = known.reduce((sum, t) => sum + (weights.get(t.stem) ?? 0), 0);
+  let best = 0;
+  let bestHit: Hit | undefined;
+  let matched = 0;
+  let bestKnown = 0;
+  let sentence = 0;
+  for (const hit of candidates) {
+    const cov = coverage(hit.terms, weights, total);
+    if (cov > best || !bestHit) {
+      best = cov;
+      bestHit = hit;
+    }
+    matched = Math.max(matched, new Set(hit.terms).size);
+    bestKnown = Math.max(bestKnown, coverage(hit.terms, weights, knownWeight));
+    const text = hit.passage.text;
+    for (const span of sentenceSpans(text)) {
+      const own = matchedTerms(query, stemSet(text.slice(span.start, span.end)));
+      sentence = Math.max(sentence, coverage(own, weights, total));
+    }
+  }
+  const heaviest = Math.max(0, ...known.map((t) => weights.get(t.stem) ?? 0));
+  const inBest = new Set(bestHit?.terms ?? []);
+  const lacking = Math.max(
+    0,
+    ...known.filter((t) => !inBest.has(t.stem)).map((t) => weights.get(t.stem) ?? 0),
+  );
+  return {
+    coverage: best,
+    known: bestKnown,
+    sentence,
+    unknown: total > 0 ? 1 - knownWeight / total : 0,
+    first: candidates[0] ? coverage(candidates[0].terms, weights, total) : 0,
+    matched: Math.min(matched, 4) / 4,
+    missing: heaviest > 0 ? lacking / heaviest : 0,
+    gap: scoreGap(ranked),
+  };
+}
+
+/** 1 - (tenth score / first score) of a ranked list (1 when fewer than ten passages match at all). */
+function scoreGap(ranked: Hit[]): number {
+  const first = ranked[0]?.score ?? 0;
+  if (first <= 0) return 0;
+  const tenth = ranked[9]?.score ?? 0;
+  return Math.max(0, 1 - tenth / first);
+}
+
+/**
+ * Logistic weights over the evidence, fitted on answerable questions (SQuAD and RealTime QA news against their own
+ * documents) and off-corpus ones (each set's questions against the other's documents); docs/quality.md has the fit
+ * and the trade-off curve.
+ */
+const WEIGHTS: Record<keyof RelevanceEvidence | "bias" | "coverageBySentence", number> = {
+  bias: -9.236,
+  coverage: -3.961,
+  known: 6.359,
+  sentence: 12.426,
+  // A passage that covers the question only across sentences is weaker evidence than one sentence that does.
+  coverageBySentence: -10.512,
+  unknown: -9.967,
+  first: 0.746,
+  matched: 6.5,
+  missing: -1.812,
+  gap: 3.279,
+};
+
+/** Probability-like confidence that the corpus answers the question. */
+export function relevanceScore(e: RelevanceEvidence): number {
+  let z = WEIGHTS.bias + WEIGHTS.coverageBySentence * e.coverage * e.sentence;
+  for (const key of Object.keys(e) as (keyof RelevanceEvidence)[]) z += WEIGHTS[key] * e[key];
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** Below this confidence the answer is "nothing relevant" (chosen on the dev sets' trade-off curve). */
+export const RELEVANCE_THRESHOLD = 0.35;
