@@ -54,6 +54,7 @@ export function answerJson(answer: Answer): object {
     question: answer.question,
     ...(answer.prose ? { prose: answer.prose } : {}),
     ...(answer.reason ? { reason: answer.reason } : {}),
+    ...(answer.searchedFor ? { searchedFor: answer.searchedFor } : {}),
     quotes: answer.quotes.map((q) => ({
       text: q.text,
       title: q.article.title,

@@ -6,6 +6,7 @@ import type { Corpus } from "../index/open.js";
 import { createLogger, type Logger } from "../log.js";
 import type { SearchMode, SearchResult } from "../search/lexical.js";
 import { retrieve } from "../search/retrieve.js";
+import { correctedText } from "../search/spelling.js";
 import { type Embedder, VectorIndex } from "../search/vectors.js";
 import type { Answer, Hit } from "../types.js";
 import { composeExtractive } from "./extractive.js";
@@ -92,6 +93,7 @@ export function createAnswerer(deps: AnswererDeps) {
       return { answer: nothingToSearch(question, error), hits: [] };
     }
     const plain = extractive(question, result);
+    if (result.corrections?.length) plain.searchedFor = correctedText(question, result.corrections);
     // No model, or nothing relevant to show it: the extractive answer is the answer (and costs nothing).
     if (!llm || plain.status === "nothing-relevant") return { answer: plain, hits: result.hits };
     const key = cacheKey(question);
@@ -140,7 +142,13 @@ export function createAnswerer(deps: AnswererDeps) {
             "The written answer's quotes could not be found in the sources, so only direct quotes are shown.",
         };
       } else {
-        answer = { question, status: "answered", prose: verified.prose, quotes: verified.quotes };
+        answer = {
+          question,
+          status: "answered",
+          prose: verified.prose,
+          quotes: verified.quotes,
+          ...(plain.searchedFor ? { searchedFor: plain.searchedFor } : {}),
+        };
       }
       if (cacheMs > 0) await deps.cache?.set(key, answer, cacheMs);
     } catch (error) {

@@ -87,6 +87,9 @@ export function holdsKind(sentence: string, kind: AnswerKind, question: string):
     case "date":
       return allMatches(sentence, DATE_RE).some(fresh);
     case "number":
+      // "What percentage": only a share answers it, not a year or a count.
+      if (/\b(?:percent|percentage|per cent)\b/i.test(question))
+        return /\d\s?(?:%|percent|per cent)/i.test(sentence);
       return allMatches(sentence, NUMBER_RE).some(fresh);
     case "person":
       return first(PROPER_NAME_RE);

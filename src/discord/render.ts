@@ -75,6 +75,9 @@ export function renderAnswer(answer: Answer): MessagePayload {
         description: trimToLimit(
           [
             "I found nothing in the corpus that answers this, so I won't quote anything.",
+            answer.searchedFor
+              ? `Searched for *${escapeForDiscord(trimToLimit(answer.searchedFor, 300))}*.`
+              : "",
             answer.reason ? `*${escapeForDiscord(answer.reason)}*` : "",
             "Try different words (the ones an article would use), or `/search` to see what the corpus holds.",
           ]
@@ -94,7 +97,10 @@ export function renderAnswer(answer: Answer): MessagePayload {
       : `**[${i + 1}]** ${label} (${escapeForDiscord(q.article.source)})`;
     return trimToLimit(line, 600);
   });
-  const prose = answer.prose ? `${escapeForDiscord(answer.prose)}\n\n` : "";
+  const searched = answer.searchedFor
+    ? `Showing results for *${escapeForDiscord(trimToLimit(answer.searchedFor, 300))}*\n\n`
+    : "";
+  const prose = `${searched}${answer.prose ? `${escapeForDiscord(answer.prose)}\n\n` : ""}`;
   const sourcesBlock = `\n\n**Sources**\n${sources.join("\n")}`;
   // The quotes share what the prose and the sources leave of the description, each trimmed at a sentence end.
   const room = LIMITS.embedDescription - prose.length - sourcesBlock.length - 8 * answer.quotes.length;

@@ -222,6 +222,12 @@ export class IndexStore {
       vocabRange: db.prepare<[string, string, number], { term: string; doc: number }>(
         "SELECT term, doc FROM passage_vocab WHERE term >= ? AND term < ? ORDER BY doc DESC LIMIT ?",
       ),
+      countMatches: db.prepare<[string], { n: number }>(
+        "SELECT count(*) AS n FROM passage_fts WHERE passage_fts MATCH ?",
+      ),
+      vocabulary: db.prepare<[number], { term: string; doc: number }>(
+        "SELECT term, doc FROM passage_vocab WHERE doc >= ?",
+      ),
       countPassages: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM passages"),
       countArticles: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM articles"),
       newest: db.prepare<[], { title: string; published_at: string | null; url: string | null }>(
@@ -385,6 +391,16 @@ export class IndexStore {
       this.dfCache.set(stem, n);
     }
     return n;
+  }
+
+  /** How many passages match an FTS5 expression (which must come from `ftsString`/`toMatchExpression`). */
+  countMatches(expression: string): number {
+    return this.stmts.countMatches.get(expression)?.n ?? 0;
+  }
+
+  /** Every indexed term in at least `minDoc` passages, with its passage count (a full scan: cache the result). */
+  vocabulary(minDoc: number): { term: string; doc: number }[] {
+    return this.stmts.vocabulary.all(minDoc);
   }
 
   /** Indexed terms that start with `prefix`, most frequent first. */

@@ -5,6 +5,7 @@ import { sentenceSpans } from "../text/sentences.js";
 import { stem, stemSet } from "../text/terms.js";
 import type { Hit } from "../types.js";
 import { type ParsedQuery, parseQuery, type QueryTerm, termOptions, toMatchExpression } from "./query.js";
+import { type Correction, correctSpelling } from "./spelling.js";
 
 /** How the terms of a query are combined. `auto`: all terms first, any term when too few passages have all. */
 export type SearchMode = "auto" | "and" | "or";
@@ -21,6 +22,8 @@ export interface SearchOptions {
 export interface SearchResult {
   query: ParsedQuery;
   hits: Hit[];
+  /** Misspelt words searched for as the index's closest words instead. */
+  corrections?: Correction[];
 }
 
 /**
@@ -109,9 +112,9 @@ export function search(
   input: string | ParsedQuery,
   options: SearchOptions = {},
 ): SearchResult {
-  const query = expandUnknownTerms(
+  const { query, corrections } = correctSpelling(
     store,
-    typeof input === "string" ? parseQuery(input, options.synonyms) : input,
+    expandUnknownTerms(store, typeof input === "string" ? parseQuery(input, options.synonyms) : input),
   );
   const limit = Math.max(1, Math.min(options.limit ?? 10, 1000));
   const mode = options.mode ?? "auto";
@@ -147,7 +150,7 @@ export function search(
     }
     rows = rows.slice(0, limit);
   }
-  return { query, hits: diversify(rows, PER_ARTICLE).map((row) => toHit(query, row)) };
+  return { query, hits: diversify(rows, PER_ARTICLE).map((row) => toHit(query, row)), corrections };
 }
 
 /** Passages of one article kept in their place in a result list; the rest move below every other article's. */

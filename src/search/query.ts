@@ -23,12 +23,24 @@ export const MAX_QUERY_TERMS = 32;
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
+// "What year", "what percentage": the noun names the kind of answer wanted, which the answering sentence states as
+// "1227" or "20.8%" without the word; searching for it only finds sentences that talk about years or percentages.
+const KIND_NOUN =
+  /\b(what|which|in what|in which)\s+(year|years|percentage|percent|proportion|date|month|day|decade|century|number|amount)\b/gi;
+// Markup pasted into a question (a link copied from a page) is not what is asked about.
+const MARKUP = /<[^>]{0,2000}>|https?:\/\/\S+/g;
+
+/** The part of a question that is searched for: markup, links and kind-of-answer nouns removed. */
+export function searchableText(text: string): string {
+  return text.replace(MARKUP, " ").replace(KIND_NOUN, "$1");
+}
+
 /**
  * Reduce a user's text to content terms: words folded like the index folds them, stop words dropped,
  * duplicates (by stem) dropped, synonyms attached. Never returns FTS syntax; see `toMatchExpression`.
  */
 export function parseQuery(text: string, synonyms: SynonymMap = new Map()): ParsedQuery {
-  const words = [...text.matchAll(WORD)].map((m) => fold(m[0]));
+  const words = [...searchableText(text).matchAll(WORD)].map((m) => fold(m[0]));
   if (words.length === 0) {
     throw new VerbatimError(
       "EMPTY_QUERY",

@@ -2,7 +2,7 @@ import type { IndexStore } from "../index/store.js";
 import type { Logger } from "../log.js";
 import type { SynonymMap } from "../text/lexicon.js";
 import { fuse } from "./fusion.js";
-import { expandUnknownTerms, type SearchMode, type SearchResult, search } from "./lexical.js";
+import { type SearchMode, type SearchResult, search } from "./lexical.js";
 import { parseQuery } from "./query.js";
 import type { Embedder, VectorIndex } from "./vectors.js";
 
@@ -38,8 +38,8 @@ export async function retrieve(
   const { store, synonyms, embedder, vectors } = deps;
   if (!embedder || !vectors)
     return search(store, text, { limit: options.limit, mode: options.mode, synonyms });
-  const query = expandUnknownTerms(store, parseQuery(text, synonyms));
-  const bm25 = search(store, query, { limit: 50, mode: options.mode }).hits;
+  const lexical = search(store, parseQuery(text, synonyms), { limit: 50, mode: options.mode });
+  const { query, hits: bm25 } = lexical;
   let nearest: { id: number; similarity: number }[] = [];
   try {
     const [vector] = await embedder.embed([text]);
@@ -47,5 +47,5 @@ export async function retrieve(
   } catch (err) {
     deps.log?.warn({ err }, "embedding the question failed; searching by words only");
   }
-  return { query, hits: fuse(store, query, bm25, nearest, options.limit) };
+  return { ...lexical, hits: fuse(store, query, bm25, nearest, options.limit) };
 }

@@ -1,12 +1,20 @@
 import { readFileSync } from "node:fs";
 import { fold, stem } from "./terms.js";
 
+// How people write in a chat: greetings, hedges, thanks and filler name no topic ("hey, quick question lol: …").
+const CHAT_WORDS =
+  `hey hi hello hiya yo folks guys everyone everybody anyone anybody someone somebody lol lmao haha pls plz
+  thanks thank thx advance sorry apologies question questions quick wondering wonder wondered curious confused
+  basically honestly actually literally really pretty simple dumb stupid silly maybe perhaps kinda sorta stuff guess
+  think thought reading read saw seen seeing heard hearing keep kept find found searched search looking idea
+  anyway btw imo tbh ok okay yeah yes like just`.split(/\s+/);
+
 /**
  * Words dropped from questions: function words, and the verbs and nouns of asking
  * ("what did X say about Y") that name no topic.
  */
-export const STOP_WORDS: ReadonlySet<string> = new Set(
-  `a about above according actually after again against all also am an and any are as at be because been before
+export const STOP_WORDS: ReadonlySet<string> = new Set([
+  ...`a about above according actually after again against all also am an and any are as at be because been before
   being below between both but by can could did do does doing done down during each either else ever few for from
   further get gets got had has have having he her here hers herself him himself his how however i if in into is it
   its itself just let me more most much must my myself no nor not now of off on once only or other our ours
@@ -16,7 +24,8 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   yourselves mention mentioned mentions talk talked talks speak spoke regarding concerning thing things something
   anything know show shows explain describe many way ways kind use used using may might make makes made happen
   happened happens often usually typically currently`.split(/\s+/),
-);
+  ...CHAT_WORDS,
+]);
 
 /** Synonym groups keyed by each member (a folded word's stem, or a folded phrase). */
 export type SynonymMap = ReadonlyMap<string, readonly string[]>;
