@@ -6,14 +6,7 @@ import { fold, stem, stemSet } from "../text/terms.js";
 import type { Answer, Hit, Quote } from "../types.js";
 import { type AnswerKind, answerKind, holdsKind } from "./kinds.js";
 import { makeQuote } from "./quote.js";
-import {
-  coverage,
-  RELEVANCE_THRESHOLD,
-  relevanceEvidence,
-  relevanceScore,
-  type TermStats,
-  termWeights,
-} from "./relevance.js";
+import { coverage, judgeRelevance, RELEVANCE_THRESHOLD, type TermStats, termWeights } from "./relevance.js";
 
 /** Options for the extractive composer. */
 export interface ExtractiveOptions {
@@ -141,7 +134,7 @@ export function composeExtractive(
   const candidates = hits.slice(0, options.candidatePassages ?? 6);
   const minSimilarity = options.minSimilarity ?? 0.35;
   const semantic = (h: Hit) => h.similarity !== undefined && h.similarity >= minSimilarity;
-  const confidence = relevanceScore(relevanceEvidence(query, candidates, stats, hits));
+  const confidence = judgeRelevance(query, candidates, stats, hits);
   const relevant = confidence >= (options.minRelevance ?? RELEVANCE_THRESHOLD) || candidates.some(semantic);
   if (candidates.length === 0 || !relevant) {
     return {

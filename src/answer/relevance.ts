@@ -2,7 +2,7 @@ import { matchedTerms, termDocFreq } from "../search/lexical.js";
 import type { ParsedQuery } from "../search/query.js";
 import { idf } from "../text/idf.js";
 import { sentenceSpans } from "../text/sentences.js";
-import { stemSet } from "../text/terms.js";
+import { fold, stem, stemSet } from "../text/terms.js";
 import type { Hit } from "../types.js";
 
 /** Corpus statistics relevance is judged with. */
@@ -139,3 +139,40 @@ export function relevanceScore(e: RelevanceEvidence): number {
 
 /** Below this confidence the answer is "nothing relevant" (chosen on the dev sets' trade-off curve). */
 export const RELEVANCE_THRESHOLD = 0.35;
+
+/** Questions with more terms than this are long: their clauses are judged too, so length alone never refuses. */
+export const LONG_QUESTION_TERMS = 12;
+
+/** The query's terms that stand in one clause of the question text. */
+function clauseQueries(query: ParsedQuery): ParsedQuery[] {
+  const clauses = query.text.split(
+    /[.?!:;]+\s*|,\s*(?=but\b|so\b|and\s+(?:who|what|when|where|which|why|how)\b)/i,
+  );
+  const out: ParsedQuery[] = [];
+  for (const clause of clauses) {
+    const stems = new Set([...clause.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => stem(fold(m[0]))));
+    const terms = query.terms.filter((t) => stems.has(t.stem) || stems.has(stem(t.word)));
+    if (terms.length >= 2 && terms.length < query.terms.length) out.push({ text: clause, terms });
+  }
+  return out;
+}
+
+/**
+ * How confident the corpus answers the question: the evidence of the whole question, and for a long question
+ * (a chatty message with one real question in it) the best of its clauses'.
+ */
+export function judgeRelevance(
+  query: ParsedQuery,
+  candidates: Hit[],
+  stats: TermStats,
+  ranked: Hit[],
+): number {
+  let best = relevanceScore(relevanceEvidence(query, candidates, stats, ranked));
+  if (query.terms.length <= LONG_QUESTION_TERMS) return best;
+  for (const clause of clauseQueries(query)) {
+    const terms = new Set(clause.terms.map((t) => t.stem));
+    const narrow = (hits: Hit[]) => hits.map((h) => ({ ...h, terms: h.terms.filter((t) => terms.has(t)) }));
+    best = Math.max(best, relevanceScore(relevanceEvidence(clause, narrow(candidates), stats, ranked)));
+  }
+  return best;
+}

@@ -150,24 +150,25 @@ export function search(
     }
     rows = rows.slice(0, limit);
   }
-  return { query, hits: diversify(rows, PER_ARTICLE).map((row) => toHit(query, row)), corrections };
+  return { query, hits: diversify(rows, SAME_ARTICLE_DECAY).map((row) => toHit(query, row)), corrections };
 }
 
-/** Passages of one article kept in their place in a result list; the rest move below every other article's. */
-export const PER_ARTICLE = 1;
+/** Each further passage of an article already listed counts this much less than the one before it. */
+export const SAME_ARTICLE_DECAY = Number(process.env.VB_DECAY ?? 0.6);
 
 /**
- * Re-order rows so that no article holds more than `perArticle` places ahead of other articles' passages: one long
- * article that matches everywhere cannot fill the candidates. Nothing is dropped.
+ * Re-order rows so that one long article matching everywhere cannot fill the candidates: an article's second
+ * passage counts `decay` times its score, its third `decay²` times, and so on. Nothing is dropped, and a strong
+ * second passage still beats another article's weak first one.
  */
-export function diversify<T extends { article_id: string }>(rows: T[], perArticle: number): T[] {
-  const count = new Map<string, number>();
-  const head: T[] = [];
-  const tail: T[] = [];
-  for (const row of rows) {
-    const n = (count.get(row.article_id) ?? 0) + 1;
-    count.set(row.article_id, n);
-    (n <= perArticle ? head : tail).push(row);
-  }
-  return [...head, ...tail];
+export function diversify<T extends { article_id: string; score: number }>(rows: T[], decay: number): T[] {
+  const seen = new Map<string, number>();
+  return rows
+    .map((row, i) => {
+      const n = seen.get(row.article_id) ?? 0;
+      seen.set(row.article_id, n + 1);
+      return { row, i, key: row.score * decay ** n };
+    })
+    .sort((a, b) => b.key - a.key || a.i - b.i)
+    .map((x) => x.row);
 }

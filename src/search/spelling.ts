@@ -14,8 +14,8 @@ export interface Correction {
 
 const STOP_STEMS = new Set([...STOP_WORDS].map(stem));
 
-/** Terms in fewer passages than this are not offered as corrections: they are often typos themselves. */
-const MIN_DOC_FREQ = 2;
+/** In a large index, terms in a single passage are not offered as corrections: they are often typos themselves. */
+const minDocFreq = (total: number) => (total >= 10_000 ? 2 : 1);
 
 interface Vocabulary {
   version: number;
@@ -33,7 +33,7 @@ function vocabulary(store: IndexStore): Vocabulary {
   const cached = vocabularies.get(store);
   if (cached && cached.version === version && cached.total === total) return cached;
   const byLength = new Map<number, { term: string; doc: number }[]>();
-  for (const entry of store.vocabulary(MIN_DOC_FREQ)) {
+  for (const entry of store.vocabulary(minDocFreq(total))) {
     if (!/^\p{L}+$/u.test(entry.term)) continue;
     const list = byLength.get(entry.term.length) ?? [];
     list.push(entry);
