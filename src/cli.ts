@@ -23,7 +23,7 @@ Commands:
   ask [--index PATH] [--json] "question"  answer with verbatim quotes
   search [--index PATH] [--json] "query"  list matching passages
   eval --docs FILE --questions FILE [--qrels FILE] [--json] [--limit N] [--mode auto|and|or]
-       [--engine verbatim|minisearch|orama|flexsearch] [--dump FILE]
+       [--engine verbatim|minisearch|orama|flexsearch] [--dump FILE] [--min-relevance 0..1]
                                           measure retrieval and quoting on an evaluation set
   stats [--index PATH] [--json]           what the index holds
   digest [--index PATH] [--since 24h] [--topic WORDS] [--max N]
@@ -286,6 +286,7 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
     mode: { type: "string" },
     engine: { type: "string" },
     dump: { type: "string" },
+    "min-relevance": { type: "string" },
   });
   if (!values.docs || !values.questions)
     throw new VerbatimError("USAGE", `eval needs --docs and --questions.\n\n${USAGE}`);
@@ -297,6 +298,9 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
   if (engine !== undefined && !(ALTERNATIVES as readonly string[]).includes(engine)) {
     throw new VerbatimError("USAGE", `--engine is verbatim, ${ALTERNATIVES.join(", ")}.`);
   }
+  const minRelevance = values["min-relevance"] === undefined ? undefined : Number(values["min-relevance"]);
+  if (minRelevance !== undefined && !(minRelevance >= 0 && minRelevance <= 1))
+    throw new VerbatimError("USAGE", "--min-relevance is a number from 0 (never refuse) to 1.");
   const { synonyms } = openCorpus({ ...config, indexPath: ":memory:" }, ":memory:");
   const dump = values.dump ? createWriteStream(String(values.dump)) : null;
   const progress = progressBar("questions");
@@ -305,6 +309,7 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
     questions: String(values.questions),
     qrels: values.qrels ? String(values.qrels) : undefined,
     limit: values.limit ? Number(values.limit) : undefined,
+    minRelevance,
     mode,
     synonyms,
     engine: engine as Alternative | undefined,

@@ -17,7 +17,12 @@ import { verifyModelAnswer } from "./verify.js";
 export interface AnswererDeps {
   corpus: Corpus;
   /** Quotes at most, and the model's daily limit and cache lifetime (defaults: 3 quotes, no limit, no cache). */
-  config?: { maxQuotes?: number; openai?: Pick<Config["openai"], "dailyLimit" | "cacheHours"> };
+  config?: {
+    maxQuotes?: number;
+    /** Relevance confidence below which nothing is quoted (default `RELEVANCE_THRESHOLD`; 0 never refuses). */
+    minRelevance?: number;
+    openai?: Pick<Config["openai"], "dailyLimit" | "cacheHours">;
+  };
   log?: Logger;
   llm?: LlmComposer;
   embedder?: Embedder;
@@ -63,7 +68,11 @@ export function createAnswerer(deps: AnswererDeps) {
   const articleText = (id: string) => store.getArticle(id)?.text ?? null;
 
   function extractive(question: string, result: SearchResult): Answer {
-    return composeExtractive(question, result, stats, { maxQuotes, articleText });
+    return composeExtractive(question, result, stats, {
+      maxQuotes,
+      articleText,
+      minRelevance: deps.config?.minRelevance,
+    });
   }
 
   async function withinQuota(ctx: AnswerOptions): Promise<boolean> {

@@ -117,17 +117,17 @@ function scoreGap(ranked: Hit[]): number {
  * and the trade-off curve.
  */
 const WEIGHTS: Record<keyof RelevanceEvidence | "bias" | "coverageBySentence", number> = {
-  bias: -9.236,
-  coverage: -3.961,
-  known: 6.359,
-  sentence: 12.426,
+  bias: -9.559,
+  coverage: -1.043,
+  known: 3.45,
+  sentence: 12.983,
   // A passage that covers the question only across sentences is weaker evidence than one sentence that does.
-  coverageBySentence: -10.512,
-  unknown: -9.967,
-  first: 0.746,
-  matched: 6.5,
-  missing: -1.812,
-  gap: 3.279,
+  coverageBySentence: -11.517,
+  unknown: -10.97,
+  first: 1.727,
+  matched: 6.741,
+  missing: -2.023,
+  gap: 2.662,
 };
 
 /** Probability-like confidence that the corpus answers the question. */
@@ -138,7 +138,7 @@ export function relevanceScore(e: RelevanceEvidence): number {
 }
 
 /** Below this confidence the answer is "nothing relevant" (chosen on the dev sets' trade-off curve). */
-export const RELEVANCE_THRESHOLD = 0.35;
+export const RELEVANCE_THRESHOLD = 0.3;
 
 /** Questions with more terms than this are long: their clauses are judged too, so length alone never refuses. */
 export const LONG_QUESTION_TERMS = 12;

@@ -50,6 +50,8 @@ export interface EvalOptions {
   embedder?: Embedder;
   /** Measure an alternative engine's retrieval instead of Verbatim's (no quotes: they only rank documents). */
   engine?: Alternative;
+  /** Relevance threshold to answer with (default the answerer's own), for drawing the refusal trade-off. */
+  minRelevance?: number;
   /** Called with one record per question, in order (`eval --dump FILE` writes them as JSON lines). */
   onQuestion?: (record: EvalRecord) => void;
   /** Called after each question with how many are done, of how many. */
@@ -202,6 +204,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     const ingestSeconds = (performance.now() - ingestStart) / 1000;
     const answerer = createAnswerer({
       corpus: { store, synonyms: options.synonyms ?? new Map() },
+      config: { minRelevance: options.minRelevance },
       embedder: options.embedder,
     });
     return await measure(

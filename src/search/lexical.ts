@@ -1,7 +1,7 @@
 import { type IndexStore, type MatchRow, rowMeta, rowPassage } from "../index/store.js";
 import { idf } from "../text/idf.js";
 import type { SynonymMap } from "../text/lexicon.js";
-import { sentenceSpans } from "../text/sentences.js";
+import { roughSentences } from "../text/sentences.js";
 import { stem, stemSet } from "../text/terms.js";
 import type { Hit } from "../types.js";
 import { type ParsedQuery, parseQuery, type QueryTerm, termOptions, toMatchExpression } from "./query.js";
@@ -74,6 +74,7 @@ export function matchedTerms(query: ParsedQuery, stems: Set<string>): string[] {
 /** Rows fetched per search before they are re-ordered by how much of the question one sentence holds. */
 const RERANK_DEPTH = 50;
 
+/** Share of the best BM25 score a passage gains when one of its sentences holds the whole question. */
 const PROXIMITY = 0.3;
 
 /** The largest share of the question's term weight that one sentence of `text` holds. */
@@ -84,10 +85,9 @@ function sentenceCoverage(
   total: number,
 ): number {
   let best = 0;
-  for (const span of sentenceSpans(text)) {
+  for (const sentence of roughSentences(text)) {
     let sum = 0;
-    for (const t of matchedTerms(query, stemSet(text.slice(span.start, span.end))))
-      sum += weights.get(t) ?? 0;
+    for (const t of matchedTerms(query, stemSet(sentence))) sum += weights.get(t) ?? 0;
     if (sum > best) best = sum;
   }
   return best / total;

@@ -75,3 +75,12 @@ export function quoteUnits(
   }
   return units;
 }
+
+/**
+ * Sentences of a text split by punctuation alone (a stop, question or exclamation mark before white space and a
+ * capital, or a line break): no abbreviation handling, about ten times cheaper than `sentenceSpans`, for scoring
+ * many passages where an occasional wrong split costs nothing.
+ */
+export function roughSentences(text: string): string[] {
+  return text.split(/(?<=[.!?]["'\u201d\u2019)]?)\s+(?=[\p{Lu}\p{N}"'\u201c\u2018(])|\n+/u);
+}
