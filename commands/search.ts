@@ -7,7 +7,7 @@ import { renderNotice, renderSearchPage } from "../src/discord/render.js";
 import { VerbatimError } from "../src/errors.js";
 import { search } from "../src/search/lexical.js";
 
-/** Passages a search session keeps (so paging never searches again with other results). */
+/** Passages a search session pages through (each page runs the search again, so pages follow the index as it is). */
 const MAX_RESULTS = 25;
 /** How long Previous/Next keep working. */
 const SESSION_TTL_MS = 30 * 60 * 1000;

@@ -1,13 +1,6 @@
 /** Named errors with codes, mapped to short messages users see. */
 
-export type ErrorCode =
-  | "CONFIG_INVALID"
-  | "EMPTY_QUERY"
-  | "QUERY_TOO_LONG"
-  | "READ_FAILED"
-  | "PARSE_FAILED"
-  | "INDEX_FAILED"
-  | "USAGE";
+export type ErrorCode = "CONFIG_INVALID" | "EMPTY_QUERY" | "INDEX_FAILED" | "USAGE";
 
 /** An error that carries a code and a message fit to show a user as it is. */
 export class VerbatimError extends Error {

@@ -58,7 +58,6 @@ function answerer(over: Partial<Config["openai"]> = {}, withState = false): Answ
     model: c.openai.model,
     timeoutMs: c.openai.timeoutMs,
     maxRetries: c.openai.maxRetries,
-    log,
   });
   return createAnswerer({
     corpus: { store, synonyms: SYNONYMS },
@@ -303,7 +302,6 @@ describe("LLM answers through a local OpenAI-compatible server", () => {
       model: "fake-model",
       timeoutMs: 2000,
       maxRetries: 0,
-      log,
     });
     const a = createAnswerer({ corpus: { store, synonyms: SYNONYMS }, config: c, log, llm });
     expect(await a.checkLlm()).toMatch(/OPENAI_API_KEY was refused \(401\)/);
@@ -378,7 +376,15 @@ describe("embeddings and hybrid retrieval", () => {
     expect(fake.calls.some((c) => c.path === "/v1/embeddings")).toBe(true);
   });
 
-  it("a configuration without a key stays extractive", () => {
-    expect(loadConfig({}).openai.apiKey).toBeUndefined();
+  it("a configuration without a key stays extractive: quotes, no prose, and the model server is never called", async () => {
+    const { answererFromConfig } = await import("../src/answer/setup.js");
+    const keyless = loadConfig({ OPENAI_BASE_URL: fake.baseURL, LOG_LEVEL: "silent" });
+    const answer = await answererFromConfig({ store, synonyms: SYNONYMS }, keyless, log).answer(
+      "what did the vice minister say about wastewater?",
+    );
+    expect(answer.status).toBe("answered");
+    expect(answer.prose).toBeUndefined();
+    expect(answer.quotes[0]?.text).toContain("high-chlorine wastewater discharge");
+    expect(fake.calls).toHaveLength(0);
   });
 });

@@ -33,7 +33,9 @@ describe("hostile queries", () => {
       const run = () => search(store, q, { synonyms: SYNONYMS });
       expect(run).not.toThrow();
       const { hits } = run();
-      expect(Array.isArray(hits)).toBe(true);
+      // Whatever the syntax around them, the words are searched as words: a hit holds one of them.
+      for (const h of hits) expect(h.terms.length).toBeGreaterThan(0);
+      if (/wastewater|rare/i.test(q)) expect(hits.length).toBeGreaterThan(0);
     });
   }
 

@@ -21,12 +21,12 @@ afterEach(async () => {
 describe("state in SQLite through Keyv", () => {
   it("keeps values per namespace, across a reopen", async () => {
     await state.ns("settings").set("guild:1", { digest: true });
-    await state.ns("feedback").set("guild:1", "other");
+    await state.ns("cooldowns").set("guild:1", "other");
     expect(await state.ns("settings").get("guild:1")).toEqual({ digest: true });
     await state.close();
     state = await openState(`sqlite://${file}`);
     expect(await state.ns("settings").get("guild:1")).toEqual({ digest: true });
-    expect(await state.ns("feedback").get("guild:1")).toBe("other");
+    expect(await state.ns("cooldowns").get("guild:1")).toBe("other");
   });
 
   it("expires values after their TTL", async () => {

@@ -1,5 +1,4 @@
 import OpenAI from "openai";
-import type { Logger } from "../log.js";
 import { openaiClient } from "../openai-client.js";
 import type { Hit } from "../types.js";
 import type { ModelAnswer } from "./verify.js";
@@ -120,7 +119,6 @@ export interface LlmOptions {
   model: string;
   timeoutMs: number;
   maxRetries: number;
-  log: Logger;
 }
 
 /** Create the composer over the official openai client (retries with Retry-After and timeouts are the SDK's). */

@@ -16,7 +16,6 @@ export function answererFromConfig(corpus: Corpus, config: Readonly<Config>, log
         model: o.model,
         timeoutMs: o.timeoutMs,
         maxRetries: o.maxRetries,
-        log,
       })
     : undefined;
   const embedder = o.apiKey && o.embeddingModel ? embedderFromConfig(config) : undefined;

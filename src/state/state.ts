@@ -4,14 +4,7 @@ import { VerbatimError } from "../errors.js";
 import { SqliteKeyvStore } from "./sqlite-store.js";
 
 /** The Keyv namespaces Verbatim keeps: one store, many namespaces. */
-export const NAMESPACES = [
-  "settings",
-  "cooldowns",
-  "sessions",
-  "subscriptions",
-  "cache",
-  "feedback",
-] as const;
+export const NAMESPACES = ["settings", "cooldowns", "sessions", "subscriptions", "cache"] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
 /** Keyv instances by namespace, over one backing store chosen by URL. */
@@ -29,7 +22,7 @@ async function adapterFor(
   if (url.startsWith("sqlite://")) {
     const file = url.slice("sqlite://".length) || ":memory:";
     const resolved = file === ":memory:" ? file : path.resolve(cwd, file);
-    // One connection serves every namespace; Keyv sets the namespace per instance, so each gets its own adapter view.
+    // Keyv sets the namespace on the adapter it is given, so each namespace opens its own connection to the one file.
     return { make: () => new SqliteKeyvStore(resolved), describe: `sqlite (${resolved})` };
   }
   const kind =
@@ -65,6 +58,8 @@ export async function openState(url: string, cwd = process.cwd()): Promise<State
   const adapters: KeyvStoreAdapter[] = [];
   for (const name of NAMESPACES) {
     const adapter = await make();
+    // Keyv drops an expired entry only when it is read: clear the rest once at start, so the file does not grow.
+    if (adapters.length === 0 && adapter instanceof SqliteKeyvStore) adapter.purgeExpired();
     adapters.push(adapter);
     const keyv = new Keyv({ store: adapter, namespace: name });
     keyv.on("error", () => {
