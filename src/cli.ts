@@ -3,7 +3,11 @@ import "./env.js";
 import { createWriteStream, existsSync } from "node:fs";
 import path from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { embedderFromConfig } from "./answer/setup.js";
+import { type App, createApp } from "./app.js";
 import { type Config, loadConfig } from "./config.js";
+import { buildDigest, digestArticleIds } from "./digest/build.js";
+import { renderDigestText } from "./digest/render-text.js";
 import { isUserFacing, VerbatimError } from "./errors.js";
 import { ALTERNATIVES, type Alternative } from "./eval/engines/engine.js";
 import { runEval } from "./eval/run.js";
@@ -14,7 +18,10 @@ import { createLogger } from "./log.js";
 import { progressBar } from "./render/progress.js";
 import { renderAnswerText, renderHitsText } from "./render/text.js";
 import { search } from "./search/lexical.js";
+import { embedMissing } from "./search/vectors.js";
+import { loadSynonyms } from "./text/lexicon.js";
 import type { Answer } from "./types.js";
+import { addUrl } from "./web/ingest.js";
 
 const USAGE = `Usage: verbatim <command> [options]
 
@@ -152,39 +159,41 @@ function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[]
   }
 }
 
+/** The app for one CLI command: the index it names, state in memory, quiet logs unless asked for. */
+function cliApp(config: Config, index: unknown, log = createLogger("silent")): Promise<App> {
+  return createApp(config, log, {
+    indexPath: index ? path.resolve(String(index)) : undefined,
+    stateUrl: "sqlite://:memory:",
+  });
+}
+
 async function ingestCommand(args: string[], config: Config, io: Io): Promise<number> {
   const { values, positionals } = parse(args, { index: { type: "string" } });
-  const { store } = openCorpus(config, values.index ? path.resolve(String(values.index)) : undefined);
+  const app = await cliApp(config, values.index);
+  const { store } = app.corpus;
   try {
     const urls = positionals.filter((p) => /^https?:\/\//i.test(p));
     const paths = positionals.length > 0 ? positionals.filter((p) => !urls.includes(p)) : [config.dataDir];
     if (urls.length > 0) {
-      const { webFromConfig } = await import("./web/setup.js");
-      const { addUrl } = await import("./web/ingest.js");
-      const { embedderFromConfig } = await import("./answer/setup.js");
-      const web = webFromConfig(store, config, createLogger("silent"), embedderFromConfig(config));
+      const web = app.web;
       let failed = 0;
-      try {
-        for (const url of urls) {
-          try {
-            const result = await addUrl(web, url, { intervalMinutes: config.web.feedIntervalMinutes });
-            if (result.kind === "article") {
-              io.out(
-                `${result.outcome === "unchanged" ? "Already indexed" : "Indexed"}: ${result.article.title} (${result.article.url})`,
-              );
-              io.out(`  ${result.article.text.split("\n\n")[0]?.slice(0, 300) ?? ""}`);
-            } else {
-              io.out(
-                `Following the feed ${result.feed.title ?? result.feed.url}: ${result.added} new article(s) indexed; the bot polls it every ${result.feed.intervalMinutes} min.`,
-              );
-            }
-          } catch (error) {
-            failed++;
-            io.err(`${url}: ${(error as Error).message}`);
+      for (const url of urls) {
+        try {
+          const result = await addUrl(web, url, { intervalMinutes: config.web.feedIntervalMinutes });
+          if (result.kind === "article") {
+            io.out(
+              `${result.outcome === "unchanged" ? "Already indexed" : "Indexed"}: ${result.article.title} (${result.article.url})`,
+            );
+            io.out(`  ${result.article.text.split("\n\n")[0]?.slice(0, 300) ?? ""}`);
+          } else {
+            io.out(
+              `Following the feed ${result.feed.title ?? result.feed.url}: ${result.added} new article(s) indexed; the bot polls it every ${result.feed.intervalMinutes} min.`,
+            );
           }
+        } catch (error) {
+          failed++;
+          io.err(`${url}: ${(error as Error).message}`);
         }
-      } finally {
-        await web.fetcher.close();
       }
       if (paths.length === 0) return failed > 0 ? 1 : 0;
     }
@@ -200,10 +209,8 @@ async function ingestCommand(args: string[], config: Config, io: Io): Promise<nu
     });
     for (const w of report.warnings) io.err(`warning: ${w}`);
     io.out(summary(report));
-    const { embedderFromConfig } = await import("./answer/setup.js");
-    const embedder = embedderFromConfig(config);
+    const embedder = app.embedder;
     if (embedder) {
-      const { embedMissing } = await import("./search/vectors.js");
       const n = await embedMissing(store, embedder, {
         onProgress: (done, total) => io.err(`… embedded ${done}/${total} passages`),
       });
@@ -213,7 +220,7 @@ async function ingestCommand(args: string[], config: Config, io: Io): Promise<nu
     io.out(`The index (${store.path}) holds ${stats.articles} article(s) in ${stats.passages} passage(s).`);
     return 0;
   } finally {
-    store.close();
+    await app.close();
   }
 }
 
@@ -234,17 +241,17 @@ async function queryCommand(
       "USAGE",
       `Give a ${command === "ask" ? "question" : "query"} in quotes.\n\n${USAGE}`,
     );
-  const corpus = openCorpus(config, values.index ? path.resolve(String(values.index)) : undefined);
+  // The answer is the output: per-answer info lines (token counts) would only clutter a terminal.
+  const app = await cliApp(
+    config,
+    values.index,
+    createLogger(config.logLevel === "info" ? "warn" : config.logLevel),
+  );
+  const { corpus } = app;
   try {
     await ensureIndexed(corpus.store, config, io, Boolean(values.index));
     if (command === "ask") {
-      const { answererFromConfig } = await import("./answer/setup.js");
-      const answer = await answererFromConfig(
-        corpus,
-        config,
-        // The answer is the output: per-answer info lines (token counts) would only clutter a terminal.
-        createLogger(config.logLevel === "info" ? "warn" : config.logLevel),
-      ).answer(text);
+      const answer = await app.answerer.answer(text);
       io.out(values.json ? JSON.stringify(answerJson(answer), null, 2) : renderAnswerText(answer));
       return 0;
     }
@@ -272,7 +279,7 @@ async function queryCommand(
     } else io.out(renderHitsText(hits));
     return 0;
   } finally {
-    corpus.store.close();
+    await app.close();
   }
 }
 
@@ -301,7 +308,7 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
   const minRelevance = values["min-relevance"] === undefined ? undefined : Number(values["min-relevance"]);
   if (minRelevance !== undefined && !(minRelevance >= 0 && minRelevance <= 1))
     throw new VerbatimError("USAGE", "--min-relevance is a number from 0 (never refuse) to 1.");
-  const { synonyms } = openCorpus({ ...config, indexPath: ":memory:" }, ":memory:");
+  const synonyms = loadSynonyms(config.synonymsPath);
   const dump = values.dump ? createWriteStream(String(values.dump)) : null;
   const progress = progressBar("questions");
   const report = await runEval({
@@ -313,7 +320,7 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
     mode,
     synonyms,
     engine: engine as Alternative | undefined,
-    embedder: (await import("./answer/setup.js")).embedderFromConfig(config),
+    embedder: embedderFromConfig(config),
     onWarning: (w) => io.err(`warning: ${w}`),
     onQuestion: dump ? (record) => dump.write(`${JSON.stringify(record)}\n`) : undefined,
     onProgress: progress.update,
@@ -363,11 +370,10 @@ async function digestCommand(args: string[], config: Config, io: Io): Promise<nu
     throw new VerbatimError("USAGE", "--since takes a duration such as 90m, 24h, 7d or 2w.");
   const max = Math.max(1, Math.min(100, Number(values.max ?? 10) || 10));
   const topic = values.topic ? String(values.topic).trim() || null : null;
-  const corpus = openCorpus(config, values.index ? path.resolve(String(values.index)) : undefined);
+  const app = await cliApp(config, values.index);
+  const { corpus } = app;
   try {
     await ensureIndexed(corpus.store, config, io, Boolean(values.index));
-    const { buildDigest, digestArticleIds } = await import("./digest/build.js");
-    const { renderDigestText } = await import("./digest/render-text.js");
     const now = new Date();
     const ids = digestArticleIds(
       corpus.store,
@@ -384,7 +390,7 @@ async function digestCommand(args: string[], config: Config, io: Io): Promise<nu
     );
     return 0;
   } finally {
-    corpus.store.close();
+    await app.close();
   }
 }
 

@@ -1,17 +1,12 @@
 import "./env.js";
 import path from "node:path";
-import { DiscordjsErrorCodes } from "discord.js";
-import { answererFromConfig, embedderFromConfig } from "./answer/setup.js";
+import { createApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { createBot } from "./discord/bot.js";
-import { looksLikeToken } from "./discord/token.js";
+import { loginProblem, looksLikeToken } from "./discord/token.js";
 import { isUserFacing } from "./errors.js";
 import { ingestPaths } from "./index/ingest.js";
-import { openCorpus } from "./index/open.js";
 import { createLogger } from "./log.js";
-import { embedMissing } from "./search/vectors.js";
-import { openState } from "./state/state.js";
-import { webFromConfig } from "./web/setup.js";
 
 /** Print one line and leave with a failure code: configuration problems need no stack trace. */
 function fail(message: string): never {
@@ -37,9 +32,9 @@ async function main(): Promise<void> {
     );
 
   const log = createLogger(config.logLevel, 1);
-  const corpus = openCorpus(config);
+  const app = await createApp(config, log);
   // A fresh clone answers at once: the data folder is brought up to date (incrementally) before connecting.
-  const report = await ingestPaths(corpus.store, [config.dataDir]);
+  const report = await ingestPaths(app.corpus.store, [config.dataDir]);
   for (const warning of report.warnings) log.warn({ warning }, "ingest warning");
   log.info(
     {
@@ -51,41 +46,16 @@ async function main(): Promise<void> {
     },
     "index up to date",
   );
-  const state = await openState(config.stateUrl);
-  log.info({ state: state.describe }, "state opened");
-
-  const embedder = embedderFromConfig(config);
-  const answerer = answererFromConfig(corpus, config, log, state);
-  // Network calls to the model provider run beside start-up, not before it: a slow or unreachable provider must not
-  // keep the bot from connecting. Until they finish, answers use what is already there (words, stored vectors).
-  if (embedder) {
-    void embedMissing(corpus.store, embedder)
-      .then((embedded) => log.info({ embedded, model: embedder.model }, "embeddings up to date"))
-      .catch((err: unknown) =>
-        log.error({ err }, "embedding passages failed; answers use words only until the next start"),
-      );
-  }
-  void answerer.checkLlm().then(() =>
-    log.info(
-      {
-        llm: config.openai.apiKey && !answerer.llmDisabled ? config.openai.model : "off (extractive answers)",
-        embeddings: embedder?.model ?? "off",
-      },
-      "answer modes",
-    ),
-  );
-
-  const web = webFromConfig(corpus.store, config, log, embedder);
-  const bot = createBot({ corpus, state, config, log, answerer, web });
+  log.info({ state: app.state.describe }, "state opened");
+  app.startBackground();
+  const bot = createBot(app);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping: finishing replies in flight");
     await bot.stop();
-    await web.fetcher.close();
-    await state.close();
-    corpus.store.close();
+    await app.close();
     log.info("stopped");
     process.exit(0);
   };
@@ -95,17 +65,8 @@ async function main(): Promise<void> {
   try {
     await bot.start(token);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === DiscordjsErrorCodes.TokenInvalid) {
-      fail(
-        "Discord refused DISCORD_TOKEN (401): reset the token on the Developer Portal's Bot page and put the new one in .env.",
-      );
-    }
-    if (code === DiscordjsErrorCodes.DisallowedIntents) {
-      fail(
-        "Discord refused the gateway intents: Verbatim needs none of the privileged ones; check the bot's settings.",
-      );
-    }
+    const problem = loginProblem(error);
+    if (problem) fail(problem);
     log.error({ err: error }, "could not connect to Discord");
     fail(`Could not connect to Discord: ${(error as Error).message}`);
   }

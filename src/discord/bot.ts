@@ -1,7 +1,6 @@
 import { Client, Events, GatewayIntentBits, Partials } from "discord.js";
 import { DigestScheduler } from "../digest/scheduler.js";
 import { createSubscriptionStore } from "../digest/subscriptions.js";
-import { FeedPoller } from "../web/ingest.js";
 import type { BotDeps } from "./command.js";
 import { loadCommands } from "./commands.js";
 import { createCooldown } from "./cooldown.js";
@@ -42,7 +41,6 @@ export function createBot(
     clock,
   );
   const deps: BotDeps = { ...base, digests: { subscriptions, scheduler, sender, clock } };
-  const feedPoller = new FeedPoller(base.web, clock);
   const commands = loadCommands();
   const cooldown = createCooldown(
     deps.state.ns("cooldowns"),
@@ -67,10 +65,7 @@ export function createBot(
   client.once(Events.ClientReady, (c) => {
     deps.log.info({ user: c.user.tag, guilds: c.guilds.cache.size }, "connected to Discord");
     // Digests that came due while the bot was down run once now; then the schedule goes on.
-    if (options.schedule !== false) {
-      scheduler.start();
-      feedPoller.start();
-    }
+    if (options.schedule !== false) scheduler.start();
   });
   client.on(Events.ShardDisconnect, (_event, shard) =>
     deps.log.warn({ shard }, "gateway disconnected; discord.js reconnects"),
@@ -92,7 +87,6 @@ export function createBot(
     async stop() {
       stopping = true;
       await scheduler.stop();
-      feedPoller.stop();
       const deadline = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
       await Promise.race([Promise.allSettled([...inflight]), deadline]);
       await client.destroy();

@@ -1,11 +1,10 @@
 import path from "node:path";
-import { answererFromConfig } from "../../src/answer/setup.js";
+import { createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { type Bot, createBot } from "../../src/discord/bot.js";
-import { type Corpus, openCorpus } from "../../src/index/open.js";
+import type { Corpus } from "../../src/index/open.js";
 import { createLogger } from "../../src/log.js";
-import { openState, type State } from "../../src/state/state.js";
-import { webFromConfig } from "../../src/web/setup.js";
+import type { State } from "../../src/state/state.js";
 import { tempDir } from "../helpers.js";
 import { FakeDiscord, type RecordedRequest } from "./server.js";
 
@@ -36,24 +35,18 @@ export async function startInProcessBot(
     DATA_DIR: tmp.dir,
     ...env,
   });
-  const corpus = openCorpus(config);
-  const state = await openState(config.stateUrl);
-  const log = createLogger("silent");
-  const web = webFromConfig(corpus.store, config, log);
-  const answerer = answererFromConfig(corpus, config, log, state);
-  const bot = createBot({ corpus, state, config, log, answerer, web }, { clock, schedule: false });
+  const app = await createApp(config, createLogger("silent"), { clock });
+  const bot = createBot(app, { clock, schedule: false });
   await bot.start(TOKEN);
   await fake.ready;
   return {
     fake,
     bot,
-    corpus,
-    state,
+    corpus: app.corpus,
+    state: app.state,
     async stop() {
       await bot.stop();
-      await web.fetcher.close();
-      await state.close();
-      corpus.store.close();
+      await app.close();
       await fake.stop();
       tmp.cleanup();
     },
