@@ -2,8 +2,9 @@ import type { Answerer } from "./answer/answerer.js";
 import { answererFromConfig, embedderFromConfig } from "./answer/setup.js";
 import type { Config } from "./config.js";
 import { type Corpus, openCorpus } from "./index/open.js";
+import { afterChange } from "./ingest/after-change.js";
 import type { Logger } from "./log.js";
-import { type Embedder, embedMissing } from "./search/vectors.js";
+import type { Embedder } from "./search/vectors.js";
 import { openState, type State } from "./state/state.js";
 import { FeedPoller, type WebDeps } from "./web/ingest.js";
 import { webFromConfig } from "./web/setup.js";
@@ -64,11 +65,9 @@ export async function createApp(
       // Network calls to the model provider run beside start-up, not before it: a slow or unreachable provider
       // must not keep the doors shut. Until they finish, answers use what is already there (words, stored vectors).
       if (embedder) {
-        void embedMissing(corpus.store, embedder)
-          .then((embedded) => log.info({ embedded, model: embedder.model }, "embeddings up to date"))
-          .catch((err: unknown) =>
-            log.error({ err }, "embedding passages failed; answers use words only until the next start"),
-          );
+        void afterChange(web).then((embedded) =>
+          log.info({ embedded, model: embedder.model }, "embeddings up to date"),
+        );
       }
       void answerer.checkLlm().then(() =>
         log.info(

@@ -11,14 +11,14 @@ import { renderDigestText } from "./digest/render-text.js";
 import { isUserFacing, VerbatimError } from "./errors.js";
 import { ALTERNATIVES, type Alternative } from "./eval/engines/engine.js";
 import { runEval } from "./eval/run.js";
-import { type IngestReport, ingestPaths } from "./index/ingest.js";
 import { openCorpus } from "./index/open.js";
 import type { IndexStore } from "./index/store.js";
+import { afterChange } from "./ingest/after-change.js";
+import { type IngestReport, ingestPaths } from "./ingest/files.js";
 import { createLogger } from "./log.js";
 import { progressBar } from "./render/progress.js";
 import { renderAnswerText, renderHitsText } from "./render/text.js";
 import { search } from "./search/lexical.js";
-import { embedMissing } from "./search/vectors.js";
 import { loadSynonyms } from "./text/lexicon.js";
 import type { Answer } from "./types.js";
 import { addUrl } from "./web/ingest.js";
@@ -209,12 +209,10 @@ async function ingestCommand(args: string[], config: Config, io: Io): Promise<nu
     });
     for (const w of report.warnings) io.err(`warning: ${w}`);
     io.out(summary(report));
-    const embedder = app.embedder;
-    if (embedder) {
-      const n = await embedMissing(store, embedder, {
-        onProgress: (done, total) => io.err(`… embedded ${done}/${total} passages`),
-      });
-      io.out(`Embedded ${n} new passage(s) with ${embedder.model}.`);
+    if (app.embedder) {
+      const progress = progressBar("passages embedded");
+      const n = await afterChange(app.web, progress.update).finally(() => progress.stop());
+      io.out(`Embedded ${n} new passage(s) with ${app.embedder.model}.`);
     }
     const stats = store.stats();
     io.out(`The index (${store.path}) holds ${stats.articles} article(s) in ${stats.passages} passage(s).`);

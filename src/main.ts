@@ -5,7 +5,7 @@ import { loadConfig } from "./config.js";
 import { createBot } from "./discord/bot.js";
 import { loginProblem, looksLikeToken } from "./discord/token.js";
 import { isUserFacing } from "./errors.js";
-import { ingestPaths } from "./index/ingest.js";
+import { ingestPaths } from "./ingest/files.js";
 import { createLogger } from "./log.js";
 
 /** Print one line and leave with a failure code: configuration problems need no stack trace. */

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type AnswerOptions, createAnswerer } from "../src/answer/answerer.js";
-import { ingestPaths } from "../src/index/ingest.js";
 import { IndexStore } from "../src/index/store.js";
+import { ingestPaths } from "../src/ingest/files.js";
 import { loadSynonyms, type SynonymMap } from "../src/text/lexicon.js";
 import type { Answer } from "../src/types.js";
 

@@ -1,8 +1,8 @@
 import { copyFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ingestPaths } from "../src/index/ingest.js";
 import { IndexStore } from "../src/index/store.js";
+import { ingestPaths } from "../src/ingest/files.js";
 import { search } from "../src/search/lexical.js";
 import { SEED, tempDir } from "./helpers.js";
 

@@ -2,9 +2,9 @@ import { finalizeArticle, normalizeDate } from "../corpus/article.js";
 import { canonicalUrl } from "../corpus/identity.js";
 import { readHtml } from "../corpus/readers/html.js";
 import type { IndexStore } from "../index/store.js";
+import { afterChange } from "../ingest/after-change.js";
 import type { Logger } from "../log.js";
 import type { Embedder } from "../search/vectors.js";
-import { embedMissing } from "../search/vectors.js";
 import type { Article } from "../types.js";
 import type { FeedRecord, FeedStore } from "./feed-store.js";
 import { type FeedItem, parseFeedDocument } from "./feeds.js";
@@ -34,14 +34,6 @@ function looksLikeFeed(page: Fetched): boolean {
   return /(rss|atom|rdf|xml|json)/i.test(page.contentType) && !/html/i.test(page.contentType);
 }
 
-async function afterChange(deps: WebDeps): Promise<void> {
-  deps.store.bumpVersion();
-  if (deps.embedder)
-    await embedMissing(deps.store, deps.embedder).catch((err: unknown) =>
-      deps.log.warn({ err }, "embedding new passages failed"),
-    );
-}
-
 /** The outcome of adding a URL: an article, or a feed that is now followed. */
 export type AddUrlResult =
   | { kind: "article"; article: Article; outcome: string }
@@ -64,7 +56,11 @@ export async function addUrl(
   }
   const article = articleFromPage(page);
   if (!article) throw new Error("no article text was found on that page");
-  const outcome = deps.store.transaction(() => deps.store.upsertArticle(article));
+  const outcome = deps.store.transaction(() => {
+    const o = deps.store.upsertArticle(article);
+    if (o !== "unchanged") deps.store.bumpVersion();
+    return o;
+  });
   if (outcome !== "unchanged") await afterChange(deps);
   return { kind: "article", article, outcome };
 }
@@ -106,6 +102,7 @@ export async function pollFeed(
           const outcome = deps.store.transaction(() => {
             const o = deps.store.upsertArticle(article);
             deps.feeds.record(feed.url, item.guid, itemUrl ?? article.url, article.id, now);
+            if (o !== "unchanged") deps.store.bumpVersion();
             return o;
           });
           if (outcome === "added") added++;

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { clearManifestCache, type LoadedFile, listFiles, loadFile } from "../corpus/load.js";
+import type { IndexStore } from "../index/store.js";
 import type { Article } from "../types.js";
-import type { IndexStore } from "./store.js";
 
 /** What an ingest did, for the CLI and logs. */
 export interface IngestReport {
