@@ -8,6 +8,7 @@ import type { BotDeps, Command } from "../src/discord/command.js";
 import { escapeForDiscord } from "../src/discord/escape.js";
 import { trimToLimit } from "../src/discord/limits.js";
 import { notice, requireManager } from "../src/discord/managers.js";
+import { relativeTime } from "../src/discord/markup.js";
 import { displayDate } from "../src/render/citation.js";
 import { addUrl } from "../src/web/ingest.js";
 
@@ -97,9 +98,9 @@ export default {
         if (feeds.length === 0)
           return notice(interaction, "No feeds yet: `/corpus add-feed url:<feed>` follows one.");
         const lines = feeds.map((f) => {
-          const last = f.lastPollAt ? `<t:${Math.floor(Date.parse(f.lastPollAt) / 1000)}:R>` : "never";
+          const last = relativeTime(f.lastPollAt);
           const state = f.error
-            ? `⚠ ${escapeForDiscord(f.error)} (${f.failures}×, next try <t:${Math.floor(Date.parse(f.nextPollAt) / 1000)}:R>)`
+            ? `⚠ ${escapeForDiscord(f.error)} (${f.failures}×, next try ${relativeTime(f.nextPollAt)})`
             : "ok";
           return `• ${escapeForDiscord(f.title ?? f.url)} <${f.url}> — every ${f.intervalMinutes} min — last poll ${last} — ${f.items} item(s) — ${state}`;
         });
@@ -118,7 +119,7 @@ export default {
         const s = deps.corpus.store.stats();
         return notice(
           interaction,
-          `**${s.articles}** articles, **${s.passages}** passages, index ${(deps.corpus.store.sizeBytes() / 1e6).toFixed(1)} MB. Newest: ${s.newest ? escapeForDiscord(s.newest.title) : "—"}. Last ingest: ${s.lastIngestAt ? `<t:${Math.floor(Date.parse(s.lastIngestAt) / 1000)}:R>` : "never"}. Feeds: ${deps.web.feeds.all().length}.`,
+          `**${s.articles}** articles, **${s.passages}** passages, index ${(deps.corpus.store.sizeBytes() / 1e6).toFixed(1)} MB. Newest: ${s.newest ? escapeForDiscord(s.newest.title) : "—"}. Last ingest: ${relativeTime(s.lastIngestAt)}. Feeds: ${deps.web.feeds.all().length}.`,
         );
       }
     }

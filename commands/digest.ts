@@ -17,6 +17,7 @@ import { newSubscription } from "../src/digest/subscriptions.js";
 import type { BotDeps, Command } from "../src/discord/command.js";
 import { escapeForDiscord } from "../src/discord/escape.js";
 import { notice, requireManager } from "../src/discord/managers.js";
+import { channelMention, fullTime, relativeTime } from "../src/discord/markup.js";
 import { renderNotice } from "../src/discord/render.js";
 import { renderDigest } from "../src/discord/render-digest.js";
 
@@ -57,11 +58,12 @@ async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps
   const problem = scheduleProblem(schedule);
   if (problem) return notice(interaction, `${problem} Nothing was saved.`);
   const missing = missingPermissions(interaction, channel.id);
-  if (missing === null) return notice(interaction, `I can't see <#${channel.id}>. Nothing was saved.`);
+  if (missing === null)
+    return notice(interaction, `I can't see ${channelMention(channel.id)}. Nothing was saved.`);
   if (missing.length > 0)
     return notice(
       interaction,
-      `I can't post digests in <#${channel.id}>: I need ${missing.join(", ")} there. Nothing was saved.`,
+      `I can't post digests in ${channelMention(channel.id)}: I need ${missing.join(", ")} there. Nothing was saved.`,
     );
   const now = deps.digests.clock();
   const sub = newSubscription(
@@ -80,7 +82,7 @@ async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps
   const next = nextRun(schedule, now);
   await notice(
     interaction,
-    `Subscribed <#${channel.id}> (id \`${sub.id}\`): ${describeSchedule(schedule)}${sub.topic ? `, about "${escapeForDiscord(sub.topic)}"` : ""}, up to ${sub.max} articles. First digest <t:${Math.floor((next?.getTime() ?? 0) / 1000)}:F>.`,
+    `Subscribed ${channelMention(channel.id)} (id \`${sub.id}\`): ${describeSchedule(schedule)}${sub.topic ? `, about "${escapeForDiscord(sub.topic)}"` : ""}, up to ${sub.max} articles. First digest ${fullTime(next)}.`,
   );
 }
 
@@ -97,7 +99,7 @@ async function list(interaction: ChatInputCommandInteraction, deps: BotDeps) {
         : s.lastResult
           ? `last: ${s.lastResult.detail}`
           : "not run yet";
-    return `\`${s.id}\` <#${s.channelId}> — ${describeSchedule(s.schedule)}${s.topic ? ` — "${escapeForDiscord(s.topic)}"` : ""} — next ${next ? `<t:${Math.floor(next.getTime() / 1000)}:R>` : "—"} — ${state}`;
+    return `\`${s.id}\` ${channelMention(s.channelId)} — ${describeSchedule(s.schedule)}${s.topic ? ` — "${escapeForDiscord(s.topic)}"` : ""} — next ${relativeTime(next, "—")} — ${state}`;
   });
   await notice(interaction, lines.join("\n"));
 }
@@ -130,7 +132,10 @@ async function now(interaction: ChatInputCommandInteraction, deps: BotDeps) {
     (s) => s.channelId === channelId,
   );
   if (subs.length === 0)
-    return notice(interaction, `<#${channelId}> has no digest. Start one with \`/digest subscribe\`.`);
+    return notice(
+      interaction,
+      `${channelMention(channelId)} has no digest. Start one with \`/digest subscribe\`.`,
+    );
   const results = await Promise.all(subs.map((s) => deps.digests.scheduler.run(s)));
   const posted = results.reduce((n, r) => n + (r?.posted ?? 0), 0);
   const failed = results.filter((r) => r === null).length;
@@ -139,8 +144,8 @@ async function now(interaction: ChatInputCommandInteraction, deps: BotDeps) {
     failed > 0
       ? `The digest could not be posted; see \`/digest list\` for the reason.`
       : posted > 0
-        ? `Posted ${posted} article(s) to <#${channelId}>.`
-        : `Nothing new for <#${channelId}> since the last digest.`,
+        ? `Posted ${posted} article(s) to ${channelMention(channelId)}.`
+        : `Nothing new for ${channelMention(channelId)} since the last digest.`,
   );
 }
 
@@ -153,7 +158,7 @@ async function unsubscribe(interaction: ChatInputCommandInteraction, deps: BotDe
       `No digest \`${escapeForDiscord(id)}\` in this server: \`/digest list\` shows the ids.`,
     );
   await deps.digests.subscriptions.remove(id);
-  await notice(interaction, `Removed the digest \`${id}\` of <#${sub.channelId}>.`);
+  await notice(interaction, `Removed the digest \`${id}\` of ${channelMention(sub.channelId)}.`);
 }
 
 /** /digest: scheduled digests of new articles, for server managers. */

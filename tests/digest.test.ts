@@ -119,8 +119,8 @@ describe("delivery, exactly once", () => {
     async delivered(_sub, nonce) {
       return new Set(channel.get(nonce) ?? []);
     },
-    async notify(_user, text) {
-      dms.push(text);
+    async notifyPaused(sub, reason) {
+      dms.push(`${sub.createdBy}: paused after ${sub.failures} failures in a row (${reason})`);
     },
     explain(error) {
       return { reason: (error as Error).message, permanent: false };
@@ -264,7 +264,7 @@ describe("delivery, exactly once", () => {
     expect(sub.paused).toBe(true);
     expect(sub.lastResult).toMatchObject({ ok: false, detail: "I lack a permission in the channel" });
     expect(dms).toHaveLength(1);
-    expect(dms[0]).toMatch(/failed 5 times in a row/);
+    expect(dms[0]).toMatch(/paused after 5 failures in a row/);
     expect(dueAt(sub)).toBeNull();
     expect(sub.cutoff).toBe("2026-11-01T00:00:00.000Z");
   });

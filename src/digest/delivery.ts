@@ -16,8 +16,8 @@ export interface DigestSender {
   ): Promise<{ parts: number }>;
   /** The parts of the digest with this nonce already in the channel. */
   delivered(sub: Subscription, nonce: string): Promise<Set<number>>;
-  /** Tell a user something by direct message. */
-  notify(userId: string, text: string): Promise<void>;
+  /** Tell the subscription's creator that it failed `failures` times in a row and is paused, and why. */
+  notifyPaused(sub: Subscription, reason: string): Promise<void>;
   /** A short reason for a delivery error, and whether retrying cannot help without a person. */
   explain(error: unknown): { reason: string; permanent: boolean };
 }
@@ -128,10 +128,7 @@ export async function runSubscription(
       sub.paused = true;
       sub.pausedReason = reason;
       await deps.sender
-        .notify(
-          sub.createdBy,
-          `Your news digest for <#${sub.channelId}> failed ${sub.failures} times in a row (${reason}) and is paused. Fix the problem, then run \`/digest subscribe\` again.`,
-        )
+        .notifyPaused(sub, reason)
         .catch((e: unknown) =>
           deps.log.warn({ subscription: sub.id, err: e }, "could not tell the subscriber"),
         );

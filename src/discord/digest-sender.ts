@@ -1,4 +1,10 @@
-import { type Client, DiscordAPIError, type Message, type SendableChannels } from "discord.js";
+import {
+  type Client,
+  channelMention,
+  DiscordAPIError,
+  type Message,
+  type SendableChannels,
+} from "discord.js";
 import type { Digest } from "../digest/build.js";
 import type { DigestSender } from "../digest/delivery.js";
 import type { Subscription } from "../digest/subscriptions.js";
@@ -44,8 +50,9 @@ export function createDiscordDigestSender(client: Client): DigestSender {
       }
       return found;
     },
-    async notify(userId: string, text: string) {
-      const user = await client.users.fetch(userId);
+    async notifyPaused(sub: Subscription, reason: string) {
+      const user = await client.users.fetch(sub.createdBy);
+      const text = `Your news digest for ${channelMention(sub.channelId)} failed ${sub.failures} times in a row (${reason}) and is paused. Fix the problem, then run \`/digest subscribe\` again.`;
       await user.send({ content: text, allowedMentions: { parse: [] } });
     },
     explain(error: unknown) {

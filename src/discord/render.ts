@@ -10,6 +10,7 @@ import { citationLine, displayDate, quoteWithEllipses } from "../render/citation
 import type { Answer, Hit } from "../types.js";
 import { escapeForDiscord, escapeLinkLabel } from "./escape.js";
 import { embedLength, LIMITS, trimToLimit } from "./limits.js";
+import { relativeTime } from "./markup.js";
 
 /** A message body in Discord's JSON shape, with mentions always disabled. */
 export interface MessagePayload {
@@ -196,9 +197,7 @@ export function renderHelp(stats: IndexStats): MessagePayload {
   const newest = stats.newest
     ? `${escapeForDiscord(stats.newest.title)}${stats.newest.publishedAt ? ` (${displayDate(stats.newest.publishedAt)})` : ""}`
     : "—";
-  const lastIngest = stats.lastIngestAt
-    ? `<t:${Math.floor(Date.parse(stats.lastIngestAt) / 1000)}:R>`
-    : "never";
+  const lastIngest = stats.lastIngestAt ? relativeTime(stats.lastIngestAt) : "never";
   return payload([
     {
       title: "Verbatim: answers quoted word for word",
