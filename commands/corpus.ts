@@ -9,7 +9,9 @@ import { escapeForDiscord } from "../src/discord/escape.js";
 import { trimToLimit } from "../src/discord/limits.js";
 import { notice, requireManager } from "../src/discord/managers.js";
 import { relativeTime } from "../src/discord/markup.js";
+import { isUserFacing } from "../src/errors.js";
 import { displayDate } from "../src/render/citation.js";
+import { FetchError } from "../src/web/fetch.js";
 import { addUrl } from "../src/web/ingest.js";
 
 async function addUrlCommand(interaction: ChatInputCommandInteraction, deps: BotDeps, feedOnly: boolean) {
@@ -38,9 +40,12 @@ async function addUrlCommand(interaction: ChatInputCommandInteraction, deps: Bot
       `${result.outcome === "unchanged" ? "Already indexed" : "Indexed"}: **${escapeForDiscord(a.title)}**${a.site ? ` — ${escapeForDiscord(a.site)}` : ""}${a.publishedAt ? ` — ${displayDate(a.publishedAt)}` : ""}\n> ${escapeForDiscord(trimToLimit(first, 600))}`,
     );
   } catch (error) {
+    // Only errors written for people are shown; anything else is logged and described in general terms.
+    const shown = error instanceof FetchError || isUserFacing(error);
+    if (!shown) deps.log.error({ err: error, url }, "adding a URL failed");
     await notice(
       interaction,
-      `I could not add <${url.slice(0, 300)}>: ${escapeForDiscord((error as Error).message)}.`,
+      `I could not add <${url.slice(0, 300)}>: ${shown ? escapeForDiscord(error.message) : "something went wrong on my side; the log has the details"}.`,
     );
   }
 }

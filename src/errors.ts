@@ -1,6 +1,6 @@
 /** Named errors with codes, mapped to short messages users see. */
 
-export type ErrorCode = "CONFIG_INVALID" | "EMPTY_QUERY" | "INDEX_FAILED" | "USAGE";
+export type ErrorCode = "CONFIG_INVALID" | "EMPTY_QUERY" | "INDEX_FAILED" | "UNREADABLE" | "USAGE";
 
 /** An error that carries a code and a message fit to show a user as it is. */
 export class VerbatimError extends Error {

@@ -1,4 +1,5 @@
 import { parseFeed } from "@rowanmanning/feed-parser";
+import { VerbatimError } from "../errors.js";
 
 /** A feed item, whichever format it came in. */
 export interface FeedItem {
@@ -25,7 +26,7 @@ export function parseFeedDocument(body: string, contentType: string): ParsedFeed
   try {
     feed = parseFeed(text);
   } catch (error) {
-    throw new Error(`not an RSS, Atom or JSON feed (${(error as Error).message})`);
+    throw new VerbatimError("UNREADABLE", `not an RSS, Atom or JSON feed (${(error as Error).message})`);
   }
   return {
     title: feed.title,
@@ -45,14 +46,14 @@ function parseJsonFeed(text: string): ParsedFeed {
   try {
     data = JSON.parse(text) as typeof data;
   } catch (error) {
-    throw new Error(`not valid JSON (${(error as Error).message})`);
+    throw new VerbatimError("UNREADABLE", `not valid JSON (${(error as Error).message})`);
   }
   if (
     typeof data.version !== "string" ||
     !data.version.includes("jsonfeed.org") ||
     !Array.isArray(data.items)
   ) {
-    throw new Error("not a JSON Feed (https://jsonfeed.org)");
+    throw new VerbatimError("UNREADABLE", "not a JSON Feed (https://jsonfeed.org)");
   }
   const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : null);
   return {

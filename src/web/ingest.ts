@@ -1,6 +1,7 @@
 import { finalizeArticle, normalizeDate } from "../corpus/article.js";
 import { canonicalUrl } from "../corpus/identity.js";
 import { readHtml } from "../corpus/readers/html.js";
+import { VerbatimError } from "../errors.js";
 import type { IndexStore } from "../index/store.js";
 import { afterChange } from "../ingest/after-change.js";
 import type { Logger } from "../log.js";
@@ -50,12 +51,12 @@ export async function addUrl(
     parseFeedDocument(page.body, page.contentType);
     deps.feeds.add(page.url, options.intervalMinutes ?? 30, options.addedBy ?? null);
     const feed = deps.feeds.get(page.url);
-    if (!feed) throw new Error("the feed could not be saved");
+    if (!feed) throw new VerbatimError("UNREADABLE", "the feed could not be saved");
     const added = await pollFeed(deps, feed, new Date(), page);
     return { kind: "feed", feed: deps.feeds.get(page.url) ?? feed, added };
   }
   const article = articleFromPage(page);
-  if (!article) throw new Error("no article text was found on that page");
+  if (!article) throw new VerbatimError("UNREADABLE", "no article text was found on that page");
   const outcome = deps.store.transaction(() => {
     const o = deps.store.upsertArticle(article);
     if (o !== "unchanged") deps.store.bumpVersion();
