@@ -6,6 +6,8 @@
 import { once } from "node:events";
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { cleanText } from "../src/corpus/clean.js";
+import { MIN_PARAGRAPH_CHARS } from "../src/index/chunk.js";
 import { sentenceSpans } from "../src/text/sentences.js";
 
 /** A small, fast, seeded pseudo-random generator (mulberry32). */
@@ -22,11 +24,17 @@ export function random(seed: number): () => number {
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
+/** Where sentences come from: the shared sets when they are beside the project (`auto`), or the project's fixtures. */
+export type SentenceSource = "auto" | "fixtures";
+
 /** Real sentences to draw from, and where they came from. */
-export function sentencePool(): { sentences: string[]; source: string } {
-  const shared = ["squad-v1.1-dev", "scifact"]
-    .map((d) => path.join(ROOT, "..", "shared", "eval", d, "docs.jsonl"))
-    .filter((f) => existsSync(f));
+export function sentencePool(from: SentenceSource = "auto"): { sentences: string[]; source: string } {
+  const shared =
+    from === "fixtures"
+      ? []
+      : ["squad-v1.1-dev", "scifact"]
+          .map((d) => path.join(ROOT, "..", "shared", "eval", d, "docs.jsonl"))
+          .filter((f) => existsSync(f));
   const texts: string[] = [];
   let source: string;
   if (shared.length > 0) {
@@ -37,14 +45,16 @@ export function sentencePool(): { sentences: string[]; source: string } {
       }
     }
   } else {
-    source = "tests/fixtures (../shared/eval not found)";
+    source = from === "fixtures" ? "tests/fixtures" : "tests/fixtures (../shared/eval not found)";
     for (const name of [
       "corpus/miit-rare-earth-healthy-development.txt",
       "corpus/lithium-plant.md",
       "corpus/harbor.html",
       "eval/docs.jsonl",
     ]) {
-      texts.push(readFileSync(path.join(ROOT, "tests", "fixtures", name), "utf8").replace(/<[^>]+>/g, " "));
+      // Cleaned as ingest cleans, so no drawn sentence is boilerplate that ingest would drop again.
+      const raw = readFileSync(path.join(ROOT, "tests", "fixtures", name), "utf8").replace(/<[^>]+>/g, " ");
+      texts.push(cleanText(raw).text);
     }
   }
   const sentences: string[] = [];
@@ -78,8 +88,13 @@ const SITES = [
 ];
 
 /** Write `passages` passages (as articles of 1 to 8 paragraphs) to a JSONL file; returns the article count. */
-export async function writeCorpus(file: string, passages: number, seed = 42): Promise<number> {
-  const { sentences } = sentencePool();
+export async function writeCorpus(
+  file: string,
+  passages: number,
+  seed = 42,
+  from: SentenceSource = "auto",
+): Promise<number> {
+  const { sentences } = sentencePool(from);
   const rand = random(seed);
   const pick = () => sentences[Math.floor(rand() * sentences.length)] ?? "";
   const out = createWriteStream(file);
@@ -91,7 +106,8 @@ export async function writeCorpus(file: string, passages: number, seed = 42): Pr
     for (let p = 0; p < count; p++) {
       const n = 2 + Math.floor(rand() * 3);
       let para = "";
-      for (let s = 0; s < n; s++) {
+      // At least MIN_PARAGRAPH_CHARS, or the indexer would join the paragraph to its neighbour.
+      for (let s = 0; s < n || para.length < MIN_PARAGRAPH_CHARS; s++) {
         const next = pick();
         if (para.length + next.length + 1 > 850) break;
         para = para ? `${para} ${next}` : next;
@@ -127,8 +143,8 @@ const STOP = new Set(
 );
 
 /** A fixed mix of queries from the corpus's own vocabulary: rare and common words, phrases and questions. */
-export function makeQueries(count: number, seed = 7): string[] {
-  const { sentences } = sentencePool();
+export function makeQueries(count: number, seed = 7, from: SentenceSource = "auto"): string[] {
+  const { sentences } = sentencePool(from);
   const rand = random(seed);
   const words = new Map<string, number>();
   for (const s of sentences)

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { makeQueries, sentencePool, writeCorpus } from "./corpus.js";
+import { makeQueries, type SentenceSource, sentencePool, writeCorpus } from "./corpus.js";
 
 export interface BenchResult {
   engine: string;
@@ -69,17 +69,20 @@ export async function runBench(options: {
   engines: string[];
   timeout: number;
   log?: (s: string) => void;
+  /** Where the corpus's sentences come from (the smoke test uses only the project's fixtures). */
+  sentences?: SentenceSource;
 }) {
   const log = options.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const work = mkdtempSync(path.join(os.tmpdir(), "verbatim-bench-"));
   const results: BenchResult[] = [];
   try {
-    log(`corpus sentences from: ${sentencePool().source}`);
+    const from = options.sentences ?? "auto";
+    log(`corpus sentences from: ${sentencePool(from).source}`);
     const queriesFile = path.join(work, "queries.json");
-    writeFileSync(queriesFile, JSON.stringify(makeQueries(options.queries)));
+    writeFileSync(queriesFile, JSON.stringify(makeQueries(options.queries, 7, from)));
     for (const size of options.sizes) {
       const corpus = path.join(work, `corpus-${size}.jsonl`);
-      const articles = await writeCorpus(corpus, size);
+      const articles = await writeCorpus(corpus, size, 42, from);
       log(`${size} passages in ${articles} articles`);
       for (const engine of options.engines) {
         const dir = mkdtempSync(path.join(work, `${engine}-`));

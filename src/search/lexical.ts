@@ -154,7 +154,7 @@ export function search(
 }
 
 /** Each further passage of an article already listed counts this much less than the one before it. */
-export const SAME_ARTICLE_DECAY = Number(process.env.VB_DECAY ?? 0.6);
+export const SAME_ARTICLE_DECAY = 0.6;
 
 /**
  * Re-order rows so that one long article matching everywhere cannot fill the candidates: an article's second
