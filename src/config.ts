@@ -124,7 +124,9 @@ export interface Config {
 
 /** Read configuration from an environment; fails with a message naming the variable at fault. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
-  const parsed = schema.safeParse(env);
+  // An empty variable means "unset", whatever it is: `cp .env.example .env` leaves every optional one empty.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
+  const parsed = schema.safeParse(given);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? "configuration");

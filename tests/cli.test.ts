@@ -1,8 +1,11 @@
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import dotenv from "dotenv";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../src/cli.js";
+import { loadConfig } from "../src/config.js";
 import { CORPUS, SEED, tempDir } from "./helpers.js";
 
 let dir: string;
@@ -100,5 +103,25 @@ describe("npm run ask, as a user runs it", () => {
     expect(JSON.parse(stdout).quotes[0].text).toContain(
       "ammonia nitrogen and high-chlorine wastewater discharge",
     );
+  });
+});
+
+describe("configuration from .env.example, as `cp .env.example .env` leaves it", () => {
+  it("loads (every empty variable means unset) and answers a question with it", async () => {
+    const example = dotenv.parse(readFileSync(path.resolve(import.meta.dirname, "../.env.example"), "utf8"));
+    expect(Object.keys(example).length).toBeGreaterThan(10);
+    const config = loadConfig(example);
+    expect(config.logLevel).toBe("info");
+    expect(config.maxQuotes).toBe(3);
+    expect(config.openai.apiKey).toBeUndefined();
+    const out: string[] = [];
+    const code = await runCli(
+      ["ask", "--json", "what did the vice minister say about wastewater?"],
+      { out: (t) => out.push(t), err: () => {} },
+      // The example file as it is, pointed at a scratch index and the fixtures (LOG_LEVEL stays empty).
+      { ...example, INDEX_PATH: path.join(dir, "index.sqlite"), DATA_DIR: path.dirname(SEED) },
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(out.join("\n")).status).toBe("answered");
   });
 });

@@ -102,7 +102,13 @@ export function holdsKind(sentence: string, kind: AnswerKind, question: string):
   }
 }
 
+const globals = new Map<RegExp, RegExp>();
+
 function allMatches(text: string, re: RegExp): string[] {
-  const global = new RegExp(re.source, re.flags.includes("g") ? re.flags : `${re.flags}g`);
+  let global = globals.get(re);
+  if (!global) {
+    global = new RegExp(re.source, re.flags.includes("g") ? re.flags : `${re.flags}g`);
+    globals.set(re, global);
+  }
   return [...text.matchAll(global)].map((m) => m[0]);
 }

@@ -118,8 +118,10 @@ export function search(
   );
   const limit = Math.max(1, Math.min(options.limit ?? 10, 1000));
   const mode = options.mode ?? "auto";
-  // More rows than asked for, so that the title bonus can lift a passage from just below the cut.
-  const fetch = Math.max(limit, RERANK_DEPTH);
+  // More rows than asked for, so that the sentence rerank can lift a passage from just below the cut; with one term
+  // every matching sentence holds all of the question, so there is nothing to re-order.
+  const rerank = query.terms.length > 1;
+  const fetch = rerank ? Math.max(limit, RERANK_DEPTH) : limit;
   const orExpression = toMatchExpression(orTerms(store, query), "or");
   const weights = new Map(
     query.terms.map((t) => [
@@ -132,6 +134,7 @@ export function search(
   );
   const totalWeight = [...weights.values()].reduce((a, b) => a + b, 0) || 1;
   const ranked = (found: MatchRow[]) => {
+    if (!rerank) return found;
     const top = Math.max(1e-9, ...found.map((r) => r.score));
     return found
       .map((row) => ({
