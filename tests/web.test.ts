@@ -130,6 +130,31 @@ describe("fetching safely", () => {
     await expect(f.fetch(`${base}/slow`, "html")).rejects.toThrow(/did not answer within/);
   });
 
+  it("refuses a declared oversized body cleanly: no unhandled error, the process keeps serving", async () => {
+    const unhandled: unknown[] = [];
+    const onError = (error: unknown) => unhandled.push(error);
+    process.on("uncaughtException", onError);
+    try {
+      routes.set("/huge", (_req, res) => {
+        // Declares 50 MB and keeps sending, the way a hostile or broken site would.
+        res.writeHead(200, { "content-type": "text/html", "content-length": String(50_000_000) });
+        const timer = setInterval(() => res.write("z".repeat(64_000)), 5);
+        res.on("close", () => clearInterval(timer));
+      });
+      const f = fetcher();
+      await expect(f.fetch(`${base}/huge`, "html")).rejects.toThrow(/would send 50 MB, over the 0 MB limit/);
+      const d = deps();
+      await expect(addUrl(d, `${base}/huge`)).rejects.toThrow(/over the 0 MB limit/);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(unhandled).toEqual([]);
+      // Still serving: the next page is fetched and indexed.
+      routes.set("/after", send("text/html", page("After", LONG)));
+      expect((await addUrl(d, `${base}/after`)).kind).toBe("article");
+    } finally {
+      process.off("uncaughtException", onError);
+    }
+  });
+
   it("respects robots.txt and sends a clear User-Agent", async () => {
     let agent = "";
     routes.set("/robots.txt", send("text/plain", "User-agent: *\nDisallow: /private/\n"));

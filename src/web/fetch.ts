@@ -162,13 +162,22 @@ export function createFetcher(options: FetcherOptions) {
     }
   }
 
+  /**
+   * Drop a response body without reading it. undici's stream emits an 'error' (RequestAbortedError) when destroyed,
+   * and an 'error' event with no listener kills the process: a site declaring a huge body could take the bot down.
+   */
+  function discard(body: Dispatcher.ResponseData["body"]): void {
+    body.on("error", () => {});
+    body.destroy();
+  }
+
   async function readCapped(body: Dispatcher.ResponseData["body"], url: URL): Promise<string> {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of body) {
       size += (chunk as Buffer).length;
       if (size > options.maxBytes) {
-        body.destroy();
+        discard(body);
         throw new FetchError(
           `${url.host} sent more than ${Math.round(options.maxBytes / 1e6)} MB; refused`,
           "too-large",
@@ -236,7 +245,7 @@ export function createFetcher(options: FetcherOptions) {
       }
       const length = Number(header("content-length") ?? 0);
       if (length > options.maxBytes) {
-        res.body.destroy();
+        discard(res.body);
         throw new FetchError(
           `${url.host} would send ${Math.round(length / 1e6)} MB, over the ${Math.round(options.maxBytes / 1e6)} MB limit; refused`,
           "too-large",
