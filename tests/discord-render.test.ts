@@ -135,3 +135,46 @@ describe("trimToLimit", () => {
     expect(trimToLimit("abc\\\\\\def", 5).endsWith("\\…")).toBe(false);
   });
 });
+
+describe("quoted text and URLs never make a live link", () => {
+  /** Live masked links in Discord Markdown: an unescaped "[label](http…)". */
+  const liveLinks = (markdown: string) =>
+    [...markdown.matchAll(/(\\*)\[([^\]\n]*)\]\((https?:[^)\s]+)\)/g)].filter(
+      (m) => (m[1]?.length ?? 0) % 2 === 0,
+    );
+
+  it("escapes every masked link in a quoted line, not only the first", () => {
+    const text =
+      "Apply at [the city portal](https://evil.example/a) or [download the official permit form](https://evil.example/phish) today.";
+    const escaped = escapeForDiscord(text);
+    expect(liveLinks(escaped)).toEqual([]);
+    const { embeds } = renderAnswer({ question: "permits", status: "answered", quotes: [quote(1, text)] });
+    const description = embeds[0]?.description ?? "";
+    expect(liveLinks(description).map((m) => m[3])).toEqual([
+      expect.stringMatching(/^https:\/\/news\.example\.com\/1/),
+    ]);
+  });
+
+  it("keeps a hostile article URL to one link that goes where the URL says", () => {
+    const hostile: Quote = {
+      ...quote(2, "The dam will cost 40 million euros."),
+      link: null,
+      article: { ...article(2), url: "https://news.example.com/a)[win a prize](https://evil.example/x" },
+    };
+    const { embeds, components } = renderAnswer({ question: "dam", status: "answered", quotes: [hostile] });
+    const links = liveLinks(embeds[0]?.description ?? "");
+    expect(links).toHaveLength(1);
+    expect(links[0]?.[3]).toBe("https://news.example.com/a%29%5Bwin%20a%20prize%5D%28https://evil.example/x");
+    expect(JSON.stringify(components)).not.toContain("(https://evil");
+  });
+
+  it("drops a link target that is not an http(s) URL", () => {
+    const sneaky: Quote = {
+      ...quote(3, "Text."),
+      link: null,
+      article: { ...article(3), url: "javascript:alert(1)" },
+    };
+    const { embeds } = renderAnswer({ question: "x", status: "answered", quotes: [sneaky] });
+    expect(embeds[0]?.description).not.toContain("javascript:");
+  });
+});

@@ -1,7 +1,7 @@
 import type { APIEmbed } from "discord.js";
 import type { Digest } from "../digest/build.js";
 import { displayDate, quoteWithEllipses } from "../render/citation.js";
-import { escapeForDiscord, escapeLinkLabel } from "./escape.js";
+import { escapeForDiscord, escapeLinkLabel, safeLinkTarget } from "./escape.js";
 import { embedLength, LIMITS, trimToLimit } from "./limits.js";
 import type { MessagePayload } from "./render.js";
 
@@ -18,7 +18,8 @@ export function digestMarker(nonce: string, part: number, parts: number): string
 function itemBlock(item: Digest["items"][number]): string {
   const a = item.article;
   const label = escapeLinkLabel(trimToLimit(a.title, 200));
-  const head = a.url ? `**[${label}](${item.summary[0]?.link ?? a.url})**` : `**${label}**`;
+  const target = safeLinkTarget(item.summary[0]?.link) ?? safeLinkTarget(a.url);
+  const head = target ? `**[${label}](${target})**` : `**${label}**`;
   const meta = [a.site, displayDate(a.publishedAt)]
     .filter(Boolean)
     .map((x) => escapeForDiscord(String(x)))

@@ -8,7 +8,7 @@ import { ButtonStyle, ComponentType } from "discord.js";
 import type { IndexStats } from "../index/store.js";
 import { citationLine, displayDate, quoteWithEllipses } from "../render/citation.js";
 import type { Answer, Hit } from "../types.js";
-import { escapeForDiscord, escapeLinkLabel } from "./escape.js";
+import { escapeForDiscord, escapeLinkLabel, safeLinkTarget } from "./escape.js";
 import { embedLength, LIMITS, trimToLimit } from "./limits.js";
 import { relativeTime } from "./markup.js";
 
@@ -92,7 +92,7 @@ export function renderAnswer(answer: Answer): MessagePayload {
 
   const sources = answer.quotes.map((q, i) => {
     const label = escapeLinkLabel(citationLine(q.article));
-    const target = q.link ?? q.article.url;
+    const target = safeLinkTarget(q.link) ?? safeLinkTarget(q.article.url);
     const line = target
       ? `**[${i + 1}]** [${label}](${target})`
       : `**[${i + 1}]** ${label} (${escapeForDiscord(q.article.source)})`;
@@ -124,7 +124,7 @@ export function renderAnswer(answer: Answer): MessagePayload {
   const buttons = answer.quotes
     .map((q, i) => ({
       label: `[${i + 1}] ${q.article.site ?? q.article.title}`,
-      url: q.link ?? q.article.url ?? "",
+      url: safeLinkTarget(q.link) ?? safeLinkTarget(q.article.url) ?? "",
     }))
     .filter((b) => b.url);
   return payload([embed], linkButtons(buttons));
@@ -155,7 +155,8 @@ export function renderSearchPage(
   }
   const fields = shown.map((h, i) => {
     const n = current * SEARCH_PAGE_SIZE + i + 1;
-    const link = h.article.url ? `\n[Open the article](${h.article.url})` : "";
+    const target = safeLinkTarget(h.article.url);
+    const link = target ? `\n[Open the article](${target})` : "";
     const value = `${trimToLimit(escapeForDiscord(h.passage.text), LIMITS.fieldValue - link.length)}${link}`;
     return { name: trimToLimit(`${n}. ${citationLine(h.article)}`, LIMITS.fieldName), value };
   });
