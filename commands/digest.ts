@@ -5,7 +5,7 @@ import {
   PermissionFlagsBits,
   SlashCommandBuilder,
 } from "discord.js";
-import { buildDigest, digestArticleIds } from "../src/digest/build.js";
+import { digestOfWindow } from "../src/digest/build.js";
 import {
   describeSchedule,
   nextRun,
@@ -17,9 +17,9 @@ import { newSubscription } from "../src/digest/subscriptions.js";
 import type { BotDeps, Command } from "../src/discord/command.js";
 import { escapeForDiscord } from "../src/discord/escape.js";
 import { notice, requireManager } from "../src/discord/managers.js";
-import { channelMention, fullTime, relativeTime } from "../src/discord/markup.js";
+import { channelMention, fullTime } from "../src/discord/markup.js";
 import { renderNotice } from "../src/discord/render.js";
-import { renderDigest } from "../src/discord/render-digest.js";
+import { renderDigest, renderSubscriptionList } from "../src/discord/render-digest.js";
 
 const REQUIRED = [
   ["ViewChannel", PermissionFlagsBits.ViewChannel],
@@ -90,18 +90,7 @@ async function list(interaction: ChatInputCommandInteraction, deps: BotDeps) {
   const subs = await deps.digests.subscriptions.inGuild(interaction.guildId ?? "");
   if (subs.length === 0)
     return notice(interaction, "No digests in this server yet. Start one with `/digest subscribe`.");
-  const lines = subs.map((s) => {
-    const next = s.paused ? null : nextRun(s.schedule, new Date(s.lastRunAt));
-    const state = s.paused
-      ? `⏸ paused: ${s.pausedReason}`
-      : s.failures > 0
-        ? `⚠ failing (${s.failures}×): ${s.lastResult?.detail}`
-        : s.lastResult
-          ? `last: ${s.lastResult.detail}`
-          : "not run yet";
-    return `\`${s.id}\` ${channelMention(s.channelId)} — ${describeSchedule(s.schedule)}${s.topic ? ` — "${escapeForDiscord(s.topic)}"` : ""} — next ${relativeTime(next, "—")} — ${state}`;
-  });
-  await notice(interaction, lines.join("\n"));
+  await notice(interaction, renderSubscriptionList(subs));
 }
 
 async function preview(interaction: ChatInputCommandInteraction, deps: BotDeps) {
@@ -112,13 +101,11 @@ async function preview(interaction: ChatInputCommandInteraction, deps: BotDeps) 
   const now = deps.digests.clock();
   const sub = subs[0];
   const after = sub?.cutoff ?? new Date(now.getTime() - 24 * 3600_000).toISOString();
-  const ids = digestArticleIds(
+  const digest = digestOfWindow(
     deps.corpus.store,
     { after, until: now.toISOString() },
-    topic ?? sub?.topic ?? null,
-    deps.corpus.synonyms,
+    { topic: topic ?? sub?.topic ?? null, max: sub?.max ?? 10, synonyms: deps.corpus.synonyms },
   );
-  const digest = buildDigest(deps.corpus.store, ids, sub?.max ?? 10, topic ?? sub?.topic ?? null);
   const [first] = renderDigest(digest, {
     nonce: "preview",
     title: `Preview: ${digest.items.length + digest.more} article(s) would be posted now`,

@@ -6,7 +6,7 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { embedderFromConfig } from "./answer/setup.js";
 import { type App, createApp } from "./app.js";
 import { type Config, loadConfig } from "./config.js";
-import { buildDigest, digestArticleIds } from "./digest/build.js";
+import { digestOfWindow } from "./digest/build.js";
 import { renderDigestText } from "./digest/render-text.js";
 import { isUserFacing, VerbatimError } from "./errors.js";
 import { ALTERNATIVES, type Alternative } from "./eval/engines/engine.js";
@@ -373,17 +373,15 @@ async function digestCommand(args: string[], config: Config, io: Io): Promise<nu
   try {
     await ensureIndexed(corpus.store, config, io, Boolean(values.index));
     const now = new Date();
-    const ids = digestArticleIds(
+    const digest = digestOfWindow(
       corpus.store,
       { after: new Date(now.getTime() - since).toISOString(), until: now.toISOString() },
-      topic,
-      corpus.synonyms,
+      { topic, max, synonyms: corpus.synonyms },
     );
-    const digest = buildDigest(corpus.store, ids, max, topic);
     io.out(
       renderDigestText(
         digest,
-        `Digest: ${ids.length} article(s) added in the last ${values.since ?? "24h"}${topic ? ` about "${topic}"` : ""}`,
+        `Digest: ${digest.items.length + digest.more} article(s) added in the last ${values.since ?? "24h"}${topic ? ` about "${topic}"` : ""}`,
       ),
     );
     return 0;

@@ -57,3 +57,13 @@ export function buildDigest(
   }
   return { items, more: Math.max(0, articleIds.length - max), topic };
 }
+
+/** The digest of a window: the articles first seen in it (matching the topic, if any), `max` of them summarised. */
+export function digestOfWindow(
+  store: IndexStore,
+  window: { after: string; until: string },
+  options: { topic: string | null; max: number; synonyms?: SynonymMap },
+): Digest {
+  const ids = digestArticleIds(store, window, options.topic, options.synonyms);
+  return buildDigest(store, ids, options.max, options.topic);
+}

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { IndexStore } from "../index/store.js";
 import type { Logger } from "../log.js";
 import type { SynonymMap } from "../text/lexicon.js";
-import { buildDigest, type Digest, digestArticleIds } from "./build.js";
+import { buildDigest, type Digest, digestOfWindow } from "./build.js";
 import type { Subscription, SubscriptionStore } from "./subscriptions.js";
 
 /** How a digest reaches its channel: the transport (Discord) implements it. */
@@ -65,17 +65,15 @@ export async function runSubscription(
       outcome = { posted: digest.items.length, parts, nothingNew: false };
     } else {
       const windowEnd = now.toISOString();
-      const ids = digestArticleIds(
+      const digest = digestOfWindow(
         deps.store,
         { after: sub.cutoff, until: windowEnd },
-        sub.topic,
-        deps.synonyms,
+        { topic: sub.topic, max: sub.max, synonyms: deps.synonyms },
       );
-      if (ids.length === 0 && !sub.postEmpty) {
+      if (digest.items.length === 0 && !sub.postEmpty) {
         sub.cutoff = windowEnd;
         outcome = { posted: 0, parts: 0, nothingNew: true };
       } else {
-        const digest = buildDigest(deps.store, ids, sub.max, sub.topic);
         const nonce = randomBytes(8).toString("hex");
         sub.pending = {
           nonce,

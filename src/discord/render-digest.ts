@@ -1,8 +1,11 @@
 import type { APIEmbed } from "discord.js";
 import type { Digest } from "../digest/build.js";
+import { describeSchedule, nextRun } from "../digest/schedule.js";
+import type { Subscription } from "../digest/subscriptions.js";
 import { displayDate, quoteWithEllipses } from "../render/citation.js";
 import { escapeForDiscord, escapeLinkLabel, safeLinkTarget } from "./escape.js";
 import { embedLength, LIMITS, trimToLimit } from "./limits.js";
+import { channelMention, relativeTime } from "./markup.js";
 import type { MessagePayload } from "./render.js";
 
 const DIGEST_COLOR = 0x2f855a;
@@ -80,4 +83,21 @@ export function renderDigest(digest: Digest, options: { nonce: string; title?: s
     if (last) last.footer = { text: digestMarker(options.nonce, i + 1, messages.length) };
     return { embeds: list, components: [], allowedMentions: { parse: [] } };
   });
+}
+
+/** The digests of a server, one line each: id, channel, schedule, topic, next run and how the last run went. */
+export function renderSubscriptionList(subs: Subscription[]): string {
+  return subs
+    .map((s) => {
+      const next = s.paused ? null : nextRun(s.schedule, new Date(s.lastRunAt));
+      const state = s.paused
+        ? `⏸ paused: ${s.pausedReason}`
+        : s.failures > 0
+          ? `⚠ failing (${s.failures}×): ${s.lastResult?.detail}`
+          : s.lastResult
+            ? `last: ${s.lastResult.detail}`
+            : "not run yet";
+      return `\`${s.id}\` ${channelMention(s.channelId)} — ${describeSchedule(s.schedule)}${s.topic ? ` — "${escapeForDiscord(s.topic)}"` : ""} — next ${relativeTime(next, "—")} — ${state}`;
+    })
+    .join("\n");
 }
