@@ -73,7 +73,7 @@ async function verbatimBuild() {
   upsertArticles(store, batch);
   const seconds = (performance.now() - started) / 1000;
   const passages = store.totalPassages();
-  store.db.pragma("wal_checkpoint(TRUNCATE)");
+  store.checkpoint();
   store.close();
   return {
     passages,

@@ -319,7 +319,7 @@ describe("embeddings and hybrid retrieval", () => {
       const embedder = fakeEmbedder();
       fake.failEmbeddingsAfter = 1;
       await expect(embedMissing(local, embedder, { batchSize: 4 })).rejects.toThrow();
-      const stored = (local.db.prepare("SELECT count(*) AS n FROM embeddings").get() as { n: number }).n;
+      const stored = local.embeddings.count(embedder.model);
       expect(stored).toBe(4);
       fake.failEmbeddingsAfter = null;
       const rest = await embedMissing(local, embedder, { batchSize: 4 });

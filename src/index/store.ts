@@ -1,44 +1,16 @@
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import Database from "better-sqlite3";
-import { VerbatimError } from "../errors.js";
+import type Database from "better-sqlite3";
 import type { Article, ArticleMeta, Passage } from "../types.js";
 import { chunkArticle } from "./chunk.js";
+import { openDatabase } from "./database.js";
 
-/** Bump when the schema changes; an index of another version must be rebuilt. */
-export const SCHEMA_VERSION = 1;
+export { SCHEMA_VERSION } from "./database.js";
+
+import { EmbeddingStore } from "./embedding-store.js";
+import { createFeedTable, type FeedTable } from "./feed-table.js";
+
 /** BM25 weight of the title column against the body's 1.0: at 2.5 a passage matching only through its article's title outranked the paragraph that answers (news passage@1 0.425 at 1, 0.445 at 0.5, docs/quality.md). */
 export const TITLE_WEIGHT = 0.5;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS articles (
-  id TEXT PRIMARY KEY, url TEXT, title TEXT NOT NULL, site TEXT, published_at TEXT, author TEXT,
-  text TEXT NOT NULL, fetched_at TEXT NOT NULL, source TEXT NOT NULL, hash TEXT NOT NULL, indexed_at TEXT NOT NULL,
-  first_seen_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS articles_first_seen ON articles(first_seen_at);
-CREATE TABLE IF NOT EXISTS passages (
-  id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-  ordinal INTEGER NOT NULL, start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL, text TEXT NOT NULL,
-  sep TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id, ordinal);
-CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(
-  title, body, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2'
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS passage_vocab USING fts5vocab(passage_fts, row);
-CREATE TABLE IF NOT EXISTS embeddings (
-  model TEXT NOT NULL, hash TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, hash)
-);
-CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, hash TEXT NOT NULL, ingested_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS source_articles (
-  path TEXT NOT NULL REFERENCES sources(path) ON DELETE CASCADE, article_id TEXT NOT NULL,
-  PRIMARY KEY (path, article_id)
-);
-CREATE INDEX IF NOT EXISTS source_articles_article ON source_articles(article_id);
-`;
 
 /** A row of the FTS search joined with its passage and article. */
 export interface MatchRow {
@@ -105,78 +77,22 @@ export function rowMeta(
  * One instance per process; prepared statements are made once and reused.
  */
 export class IndexStore {
-  readonly db: Database.Database;
+  private readonly db: Database.Database;
   readonly path: string;
+  /** Passage vectors by model and content hash. */
+  readonly embeddings: EmbeddingStore;
+  /** Followed feeds and the items taken from them. */
+  readonly feeds: FeedTable;
   private readonly stmts;
   private passageCount: number | null = null;
   private readonly dfCache = new Map<string, number>();
 
   constructor(file: string, options: { readonly?: boolean } = {}) {
     this.path = file;
-    if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    try {
-      this.db = new Database(file, { readonly: options.readonly ?? false });
-    } catch (error) {
-      throw new VerbatimError(
-        "INDEX_FAILED",
-        `Cannot open the index at ${file}: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-    // 16 KiB pages: FTS5 doclists are long, and bigger pages made ingest ~20% and OR queries ~30% faster at 100k
-    // passages (bench/README.md). Only takes effect when the file is created.
-    if (!options.readonly) this.db.pragma("page_size = 16384");
-    // WAL lets the bot answer while an ingest writes; NORMAL sync is durable at each checkpoint and far faster.
-    if (!options.readonly) {
-      this.db.pragma("journal_mode = WAL");
-      this.db.pragma("synchronous = NORMAL");
-    }
-    this.db.pragma("foreign_keys = ON");
-    this.db.pragma("temp_store = MEMORY");
-    this.db.pragma("cache_size = -32000");
-    if (!options.readonly) this.migrate();
+    this.db = openDatabase(file, options);
     this.stmts = this.prepare();
-  }
-
-  private migrate(): void {
-    const hasMeta = this.db
-      .prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'")
-      .get();
-    if (hasMeta) {
-      const row = this.db.prepare("SELECT value FROM meta WHERE key='schema'").get() as
-        | { value: string }
-        | undefined;
-      if (row && Number(row.value) !== SCHEMA_VERSION) {
-        throw new VerbatimError(
-          "INDEX_FAILED",
-          `The index at ${this.path} was built by another version of Verbatim (schema ${row.value}); delete it and run \`npm run ingest\` again.`,
-        );
-      }
-    }
-    this.addMissingColumns();
-    this.db.exec(SCHEMA);
-    this.db
-      .prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?), ('version', '0')")
-      .run(String(SCHEMA_VERSION));
-  }
-
-  /** Columns added since schema 1 was first made, added to indexes that predate them. */
-  private addMissingColumns(): void {
-    const has = (table: string, column: string) =>
-      (this.db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[]).some(
-        (c) => c.name === column,
-      );
-    const exists = (table: string) =>
-      Boolean(this.db.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?").get(table));
-    if (exists("articles") && !has("articles", "first_seen_at")) {
-      // Before digests, an article was first seen when it was indexed.
-      this.db.exec("ALTER TABLE articles ADD COLUMN first_seen_at TEXT NOT NULL DEFAULT ''");
-      this.db.exec("UPDATE articles SET first_seen_at = indexed_at");
-    }
-    if (exists("passages") && !has("passages", "sep")) {
-      // Before article text was stored once, articles kept their own copy, which getArticle reads first.
-      this.db.exec("ALTER TABLE passages ADD COLUMN sep TEXT NOT NULL DEFAULT ''");
-    }
+    this.embeddings = new EmbeddingStore(this.db);
+    this.feeds = createFeedTable(this.db);
   }
 
   private prepare() {
@@ -259,6 +175,27 @@ export class IndexStore {
   /** Run `fn` in one transaction: all of it lands or none of it. */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  /**
+   * Run async `fn` in one write transaction (BEGIN IMMEDIATE): for an ingest that reads files as it writes, so memory
+   * stays bounded by one file. Only this process writes; WAL readers see the previous index until COMMIT.
+   */
+  async transactionAsync<T>(fn: () => Promise<T>): Promise<T> {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = await fn();
+      this.db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  /** Fold the write-ahead log into the database file (after a bulk load, before measuring its size). */
+  checkpoint(): void {
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
   }
 
   /** Index an article (chunked into passages); an unchanged article is left as it is. */

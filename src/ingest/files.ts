@@ -90,8 +90,7 @@ export async function ingestPaths(
 
   // Files are read (async) inside the transaction so that memory stays bounded by one file;
   // only this process writes, and WAL readers keep seeing the previous index until COMMIT.
-  store.db.exec("BEGIN IMMEDIATE");
-  try {
+  await store.transactionAsync(async () => {
     let done = 0;
     for (const file of files) {
       const loaded = await loadFile(file, options.cwd);
@@ -108,11 +107,7 @@ export async function ingestPaths(
     }
     if (report.added + report.updated + report.removed > 0) store.bumpVersion();
     else store.touchIngest();
-    store.db.exec("COMMIT");
-  } catch (error) {
-    if (store.db.inTransaction) store.db.exec("ROLLBACK");
-    throw error;
-  }
+  });
   report.seconds = (performance.now() - started) / 1000;
   return report;
 }

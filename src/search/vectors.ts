@@ -28,22 +28,13 @@ export async function embedMissing(
   embedder: Embedder,
   options: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<number> {
-  const have = new Set(
-    (
-      store.db.prepare("SELECT hash FROM embeddings WHERE model = ?").all(embedder.model) as {
-        hash: string;
-      }[]
-    ).map((r) => r.hash),
-  );
+  const have = store.embeddings.hashes(embedder.model);
   const todo = new Map<string, string>();
-  for (const row of store.db.prepare("SELECT text FROM passages").iterate() as Iterable<{ text: string }>) {
+  for (const row of store.embeddings.passages()) {
     const hash = contentHash(row.text);
     if (!have.has(hash)) todo.set(hash, row.text);
   }
   const entries = [...todo];
-  const insert = store.db.prepare(
-    "INSERT OR REPLACE INTO embeddings (model, hash, dim, vector) VALUES (?, ?, ?, ?)",
-  );
   const size = options.batchSize ?? 64;
   for (let i = 0; i < entries.length; i += size) {
     const batch = entries.slice(i, i + size);
@@ -51,7 +42,7 @@ export async function embedMissing(
     store.transaction(() => {
       batch.forEach(([hash], j) => {
         const v = vectors[j];
-        if (v) insert.run(embedder.model, hash, v.length, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+        if (v) store.embeddings.put(embedder.model, hash, v);
       });
     });
     options.onProgress?.(Math.min(i + size, entries.length), entries.length);
@@ -131,9 +122,7 @@ export class VectorIndex {
     const version = this.store.version();
     if (version === this.version) return;
     const vectors = new Map<string, Float32Array>();
-    for (const r of this.store.db
-      .prepare("SELECT hash, vector FROM embeddings WHERE model = ?")
-      .iterate(this.model) as Iterable<{ hash: string; vector: Buffer }>) {
+    for (const r of this.store.embeddings.vectors(this.model)) {
       vectors.set(
         r.hash,
         normalize(
@@ -144,10 +133,7 @@ export class VectorIndex {
       );
     }
     const byHash = new Map<string, number[]>();
-    for (const row of this.store.db.prepare("SELECT id, text FROM passages").iterate() as Iterable<{
-      id: number;
-      text: string;
-    }>) {
+    for (const row of this.store.embeddings.passages()) {
       const h = contentHash(row.text);
       if (!vectors.has(h)) continue;
       const list = byHash.get(h) ?? [];
