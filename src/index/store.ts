@@ -8,6 +8,7 @@ export { SCHEMA_VERSION } from "./database.js";
 
 import { EmbeddingStore } from "./embedding-store.js";
 import { createFeedTable, type FeedTable } from "./feed-table.js";
+import { SourceStore } from "./source-store.js";
 
 /** BM25 weight of the title column against the body's 1.0: at 2.5 a passage matching only through its article's title outranked the paragraph that answers (news passage@1 0.425 at 1, 0.445 at 0.5, docs/quality.md). */
 export const TITLE_WEIGHT = 0.5;
@@ -83,6 +84,8 @@ export class IndexStore {
   readonly embeddings: EmbeddingStore;
   /** Followed feeds and the items taken from them. */
   readonly feeds: FeedTable;
+  /** Which source files produced which articles, for incremental ingest. */
+  readonly sources: SourceStore;
   private readonly stmts;
   private passageCount: number | null = null;
   private readonly dfCache = new Map<string, number>();
@@ -93,6 +96,7 @@ export class IndexStore {
     this.stmts = this.prepare();
     this.embeddings = new EmbeddingStore(this.db);
     this.feeds = createFeedTable(this.db);
+    this.sources = new SourceStore(this.db);
   }
 
   private prepare() {
@@ -153,22 +157,6 @@ export class IndexStore {
       setMeta: db.prepare<[string, string]>(
         "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
       ),
-      getSource: db.prepare<[string], { hash: string }>("SELECT hash FROM sources WHERE path = ?"),
-      sourceArticles: db.prepare<[string], { article_id: string }>(
-        "SELECT article_id FROM source_articles WHERE path = ?",
-      ),
-      putSource: db.prepare<[string, string, string]>(
-        "INSERT INTO sources(path, hash, ingested_at) VALUES (?, ?, ?) ON CONFLICT(path) DO UPDATE SET hash = excluded.hash, ingested_at = excluded.ingested_at",
-      ),
-      clearSourceArticles: db.prepare<[string]>("DELETE FROM source_articles WHERE path = ?"),
-      addSourceArticle: db.prepare<[string, string]>(
-        "INSERT OR IGNORE INTO source_articles(path, article_id) VALUES (?, ?)",
-      ),
-      deleteSource: db.prepare<[string]>("DELETE FROM sources WHERE path = ?"),
-      otherClaims: db.prepare<[string, string], { n: number }>(
-        "SELECT count(*) AS n FROM source_articles WHERE article_id = ? AND path != ?",
-      ),
-      allSources: db.prepare<[], { path: string }>("SELECT path FROM sources"),
     };
   }
 
@@ -362,42 +350,6 @@ export class IndexStore {
       lastIngestAt: this.stmts.getMeta.get("last_ingest_at")?.value ?? null,
       version: this.version(),
     };
-  }
-
-  /** The content hash recorded for a source file, if it was ingested. */
-  sourceHash(file: string): string | null {
-    return this.stmts.getSource.get(file)?.hash ?? null;
-  }
-
-  /** Article ids a source file produced when last ingested. */
-  sourceArticles(file: string): string[] {
-    return this.stmts.sourceArticles.all(file).map((r) => r.article_id);
-  }
-
-  /** Record what a source file produced. */
-  putSource(file: string, hash: string, articleIds: string[], now = new Date().toISOString()): void {
-    this.stmts.putSource.run(file, hash, now);
-    this.stmts.clearSourceArticles.run(file);
-    for (const id of articleIds) this.stmts.addSourceArticle.run(file, id);
-  }
-
-  /** Forget a source file; returns its article ids that no other source still provides. */
-  deleteSource(file: string): string[] {
-    const orphans = this.sourceArticles(file).filter(
-      (id) => (this.stmts.otherClaims.get(id, file)?.n ?? 0) === 0,
-    );
-    this.stmts.deleteSource.run(file);
-    return orphans;
-  }
-
-  /** Whether another source than `file` provides the article. */
-  claimedElsewhere(articleId: string, file: string): boolean {
-    return (this.stmts.otherClaims.get(articleId, file)?.n ?? 0) > 0;
-  }
-
-  /** Every source file path the index knows. */
-  sources(): string[] {
-    return this.stmts.allSources.all().map((r) => r.path);
   }
 
   /** Size of the index file on disk, in bytes (0 in memory). */

@@ -51,16 +51,16 @@ export function upsertArticles(
 }
 
 function applyFile(store: IndexStore, loaded: LoadedFile, report: IngestReport): void {
-  const previous = new Set(store.sourceArticles(loaded.file));
+  const previous = new Set(store.sources.articles(loaded.file));
   const ids: string[] = [];
   for (const article of loaded.articles) {
     report[store.upsertArticle(article)]++;
     ids.push(article.id);
     previous.delete(article.id);
   }
-  store.putSource(loaded.file, loaded.hash, ids);
+  store.sources.put(loaded.file, loaded.hash, ids);
   for (const gone of previous) {
-    if (!store.claimedElsewhere(gone, loaded.file) && store.removeArticle(gone)) report.removed++;
+    if (!store.sources.claimedElsewhere(gone, loaded.file) && store.removeArticle(gone)) report.removed++;
   }
 }
 
@@ -95,15 +95,15 @@ export async function ingestPaths(
     for (const file of files) {
       const loaded = await loadFile(file, options.cwd);
       report.warnings.push(...loaded.warnings);
-      if (loaded.hash && loaded.hash === store.sourceHash(file)) report.unchangedFiles++;
+      if (loaded.hash && loaded.hash === store.sources.hash(file)) report.unchangedFiles++;
       // A file that yields nothing but warnings keeps what it gave before: bad input loses nothing.
       else if (loaded.hash && (loaded.articles.length > 0 || loaded.warnings.length === 0))
         applyFile(store, loaded, report);
       options.onProgress?.(++done, files.length);
     }
-    for (const known of store.sources()) {
+    for (const known of store.sources.all()) {
       if (seen.has(known) || !roots.some((root) => isUnder(known, root))) continue;
-      for (const orphan of store.deleteSource(known)) if (store.removeArticle(orphan)) report.removed++;
+      for (const orphan of store.sources.delete(known)) if (store.removeArticle(orphan)) report.removed++;
     }
     if (report.added + report.updated + report.removed > 0) store.bumpVersion();
     else store.touchIngest();
