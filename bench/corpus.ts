@@ -45,7 +45,10 @@ export function sentencePool(from: SentenceSource = "auto"): { sentences: string
       }
     }
   } else {
-    source = from === "fixtures" ? "tests/fixtures" : "tests/fixtures (../shared/eval not found)";
+    source =
+      from === "fixtures"
+        ? "tests/fixtures"
+        : "tests/fixtures (no shared evaluation sets beside the project)";
     for (const name of [
       "corpus/miit-rare-earth-healthy-development.txt",
       "corpus/lithium-plant.md",

@@ -22,7 +22,7 @@ export interface App {
   /** Polls followed feeds; it belongs to the app, so feeds are followed whether or not Discord is connected. */
   feeds: FeedPoller;
   /** Start the work that runs beside the doors: embedding new passages, checking the model key, polling feeds. */
-  startBackground(options?: { pollFeeds?: boolean }): void;
+  startBackground(): void;
   /** Stop background work and close the state, the fetcher and the index, in that order. */
   close(): Promise<void>;
 }
@@ -61,7 +61,7 @@ export async function createApp(
     embedder,
     web,
     feeds,
-    startBackground({ pollFeeds = true } = {}) {
+    startBackground() {
       // Network calls to the model provider run beside start-up, not before it: a slow or unreachable provider
       // must not keep the doors shut. Until they finish, answers use what is already there (words, stored vectors).
       if (embedder) {
@@ -81,7 +81,7 @@ export async function createApp(
           "answer modes",
         ),
       );
-      if (pollFeeds) feeds.start();
+      feeds.start();
     },
     async close() {
       if (closed) return;

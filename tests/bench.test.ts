@@ -9,7 +9,7 @@ describe("npm run bench (smoke, 1,000 passages)", () => {
       engines: ["verbatim", "minisearch"],
       timeout: 120,
       log: () => {},
-      // Only what the repository holds: the same corpus on every machine, with or without ../shared.
+      // Only what the repository holds: the same corpus on every machine.
       sentences: "fixtures",
     });
     expect(report.machine).toMatchObject({

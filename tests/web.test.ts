@@ -5,7 +5,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { IndexStore } from "../src/index/store.js";
 import { createLogger } from "../src/log.js";
 import { isPublicAddress } from "../src/web/address.js";
-import { createFeedStore } from "../src/web/feed-store.js";
 import { createFetcher } from "../src/web/fetch.js";
 import { addUrl, feedBackoffMinutes, pollFeed, type WebDeps } from "../src/web/ingest.js";
 import { ask, SYNONYMS } from "./helpers.js";
@@ -56,7 +55,7 @@ function deps(): WebDeps {
   return {
     store,
     fetcher: fetcher(),
-    feeds: createFeedStore(store),
+    feeds: store.feeds,
     log: createLogger(process.env.DEBUG_WEB ? "debug" : "silent"),
   };
 }

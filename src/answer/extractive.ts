@@ -1,12 +1,13 @@
 import type { SearchResult } from "../search/lexical.js";
 import { matchedTerms } from "../search/lexical.js";
+import { coverage, type TermStats, termWeights } from "../search/weights.js";
 import { STOP_WORDS } from "../text/lexicon.js";
 import { quoteUnits } from "../text/sentences.js";
 import { fold, stem, stemSet } from "../text/terms.js";
 import type { Answer, Hit, Quote } from "../types.js";
 import { type AnswerKind, answerKind, holdsKind } from "./kinds.js";
 import { makeQuote } from "./quote.js";
-import { coverage, judgeRelevance, RELEVANCE_THRESHOLD, type TermStats, termWeights } from "./relevance.js";
+import { judgeRelevance, RELEVANCE_THRESHOLD } from "./relevance.js";
 
 /** Options for the extractive composer. */
 export interface ExtractiveOptions {
@@ -28,10 +29,9 @@ export interface ExtractiveOptions {
 
 type Unit = { start: number; end: number; sentenceStart: boolean; sentenceEnd: boolean };
 
-/** The best quotable span of one candidate passage, and how well it answers. */
+/** A quotable span of a candidate passage, and how well it answers. */
 interface Pick {
   hit: Hit;
-  rank: number;
   span: Unit;
   /** How well the span's own words answer (coverage of the question's weighted terms, plus the answer kind). */
   fit: number;
@@ -39,8 +39,7 @@ interface Pick {
   about: number;
   /** How many of the question's terms the span's own words hold (semantic hits count as many as needed). */
   terms: number;
-  /** The passage's retrieval score relative to the best candidate's. */
-  retrieval: number;
+  /** Its place among the quotes: fit, and its passage's retrieval score relative to the best candidate's. */
   score: number;
 }
 
@@ -194,12 +193,10 @@ export function composeExtractive(
           : expand(text, units, x.i, wantsNext);
       const pick = {
         hit,
-        rank,
         span,
         fit: x.fit,
         about: x.about,
         terms: x.terms,
-        retrieval,
         score: RETRIEVAL_WEIGHT * retrieval + (1 - RETRIEVAL_WEIGHT) * x.fit - 0.02 * rank,
       };
       picks.push(pick);

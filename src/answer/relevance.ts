@@ -1,17 +1,9 @@
-import { matchedTerms, termDocFreq } from "../search/lexical.js";
+import { matchedTerms } from "../search/lexical.js";
 import type { ParsedQuery } from "../search/query.js";
-import { idf } from "../text/idf.js";
+import { coverage, type TermStats, termDocFreq, termWeights } from "../search/weights.js";
 import { sentenceSpans } from "../text/sentences.js";
 import { fold, stem, stemSet } from "../text/terms.js";
 import type { Hit } from "../types.js";
-
-/** Corpus statistics relevance is judged with. */
-export interface TermStats {
-  /** Passages containing a stem. */
-  docFreq(stem: string): number;
-  /** Passages in the corpus. */
-  total(): number;
-}
 
 /** What the best passages say about whether the corpus answers a question at all. */
 export interface RelevanceEvidence {
@@ -31,28 +23,6 @@ export interface RelevanceEvidence {
   missing: number;
   /** How far the first candidate's score stands above the tenth's, as 1 - tenth / first: a clear winner. */
   gap: number;
-}
-
-/** Inverse document frequency weight of each term; a term the corpus never contains weighs most. */
-export function termWeights(query: ParsedQuery, stats: TermStats): Map<string, number> {
-  const weights = new Map<string, number>();
-  for (const term of query.terms) {
-    weights.set(
-      term.stem,
-      idf(
-        termDocFreq(term, (s) => stats.docFreq(s)),
-        stats.total(),
-      ),
-    );
-  }
-  return weights;
-}
-
-/** Sum of the weights of `matched` as a share of `total`. */
-export function coverage(matched: Iterable<string>, weights: Map<string, number>, total: number): number {
-  let sum = 0;
-  for (const stem of matched) sum += weights.get(stem) ?? 0;
-  return total > 0 ? sum / total : 0;
 }
 
 /** Gather the evidence of relevance from the top candidate passages of a search. */

@@ -1,13 +1,13 @@
 import { type IndexStore, type MatchRow, rowMeta, rowPassage } from "../index/store.js";
-import { idf } from "../text/idf.js";
 import type { SynonymMap } from "../text/lexicon.js";
 import { roughSentences } from "../text/sentences.js";
 import { stem, stemSet } from "../text/terms.js";
 import type { Hit } from "../types.js";
-import { type ParsedQuery, parseQuery, type QueryTerm, termOptions, toMatchExpression } from "./query.js";
+import { type ParsedQuery, parseQuery, termOptions, toMatchExpression } from "./query.js";
 import { type Correction, correctSpelling } from "./spelling.js";
+import { termDocFreq, termWeights } from "./weights.js";
 
-/** How the terms of a query are combined. `auto`: all terms first, any term when too few passages have all. */
+/** How the terms of a query are combined. `auto`: all terms, joined by passages with any term when too few have all. */
 export type SearchMode = "auto" | "and" | "or";
 
 /** Options for `search`. */
@@ -39,11 +39,6 @@ export function expandUnknownTerms(store: IndexStore, query: ParsedQuery): Parse
     return related.length > 0 ? { ...term, alternatives: [...term.alternatives, ...related] } : term;
   });
   return { ...query, terms };
-}
-
-/** Passages containing a term: its most frequent option (an option of several words counts its rarest word). */
-export function termDocFreq(term: QueryTerm, docFreq: (stem: string) => number): number {
-  return Math.max(0, ...termOptions(term).map((opt) => Math.min(...opt.map(docFreq))));
 }
 
 /** A term in more passages than this share of the corpus, and than `COMMON_TERM_MIN` passages, is too common to scan. */
@@ -123,18 +118,13 @@ export function search(
   const rerank = query.terms.length > 1;
   const fetch = rerank ? Math.max(limit, RERANK_DEPTH) : limit;
   const orExpression = toMatchExpression(orTerms(store, query), "or");
-  const weights = new Map(
-    query.terms.map((t) => [
-      t.stem,
-      idf(
-        termDocFreq(t, (x) => store.docFreq(x)),
-        store.totalPassages(),
-      ),
-    ]),
-  );
-  const totalWeight = [...weights.values()].reduce((a, b) => a + b, 0) || 1;
   const ranked = (found: MatchRow[]) => {
     if (!rerank) return found;
+    const weights = termWeights(query, {
+      docFreq: (s) => store.docFreq(s),
+      total: () => store.totalPassages(),
+    });
+    const totalWeight = [...weights.values()].reduce((a, b) => a + b, 0) || 1;
     const top = Math.max(1e-9, ...found.map((r) => r.score));
     return found
       .map((row) => ({
@@ -146,7 +136,7 @@ export function search(
   let rows: MatchRow[] = [];
   if (mode !== "or") rows = ranked(store.match(toMatchExpression(query, "and"), fetch)).slice(0, limit);
   if (mode === "or" || (mode === "auto" && rows.length < limit && query.terms.length > 1)) {
-    // Passages with every term come first; the rest follow in their order.
+    // Too few passages hold every term: passages with any of them join the list, which is then ordered by score.
     const seen = new Set(rows.map((r) => r.id));
     for (const row of ranked(store.match(orExpression, fetch))) {
       if (!seen.has(row.id)) rows.push(row);

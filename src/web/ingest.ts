@@ -2,12 +2,12 @@ import { finalizeArticle, normalizeDate } from "../corpus/article.js";
 import { canonicalUrl } from "../corpus/identity.js";
 import { readHtml } from "../corpus/readers/html.js";
 import { VerbatimError } from "../errors.js";
+import type { FeedRecord, FeedTable } from "../index/feed-table.js";
 import type { IndexStore } from "../index/store.js";
 import { afterChange } from "../ingest/after-change.js";
 import type { Logger } from "../log.js";
 import type { Embedder } from "../search/vectors.js";
 import type { Article } from "../types.js";
-import type { FeedRecord, FeedStore } from "./feed-store.js";
 import { type FeedItem, parseFeedDocument } from "./feeds.js";
 import type { Fetched, Fetcher } from "./fetch.js";
 
@@ -15,7 +15,7 @@ import type { Fetched, Fetcher } from "./fetch.js";
 export interface WebDeps {
   store: IndexStore;
   fetcher: Fetcher;
-  feeds: FeedStore;
+  feeds: FeedTable;
   log: Logger;
   embedder?: Embedder;
 }

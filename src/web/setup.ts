@@ -2,7 +2,6 @@ import type { Config } from "../config.js";
 import type { IndexStore } from "../index/store.js";
 import type { Logger } from "../log.js";
 import type { Embedder } from "../search/vectors.js";
-import { createFeedStore } from "./feed-store.js";
 import { createFetcher } from "./fetch.js";
 import type { WebDeps } from "./ingest.js";
 
@@ -18,7 +17,7 @@ export function webFromConfig(
     timeoutMs: config.web.timeoutMs,
     maxBytes: config.web.maxBytes,
   });
-  const feeds = createFeedStore(store);
+  const feeds = store.feeds;
   for (const url of config.web.feeds) feeds.add(url, config.web.feedIntervalMinutes, null);
   return { store, fetcher, feeds, log, embedder };
 }
