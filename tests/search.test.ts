@@ -61,6 +61,15 @@ describe("hostile queries", () => {
     const words = Array.from({ length: 500 }, (_, i) => `word${i}`).join(" ");
     expect(parseQuery(words).terms).toHaveLength(32);
   });
+
+  it("drops chat idioms but keeps the same words when they are the topic", () => {
+    const stems = (q: string) => parseQuery(q).terms.map((t) => t.word);
+    expect(stems("who designed the bridge in the first place, thanks in advance")).toEqual([
+      "designed",
+      "bridge",
+    ]);
+    expect(stems("who took first place in the regatta?")).toEqual(["took", "first", "place", "regatta"]);
+  });
 });
 
 describe("ranking", () => {

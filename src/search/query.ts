@@ -1,5 +1,5 @@
 import { VerbatimError } from "../errors.js";
-import { STOP_WORDS, type SynonymMap, synonymKey } from "../text/lexicon.js";
+import { CHAT_PHRASES, STOP_WORDS, type SynonymMap, synonymKey } from "../text/lexicon.js";
 import { fold, stem } from "../text/terms.js";
 
 /** A content term of a question: the word, its stem, and the words or phrases that may stand for it. */
@@ -30,9 +30,9 @@ const KIND_NOUN =
 // Markup pasted into a question (a link copied from a page) is not what is asked about.
 const MARKUP = /<[^>]{0,2000}>|https?:\/\/\S+/g;
 
-/** The part of a question that is searched for: markup, links and kind-of-answer nouns removed. */
+/** The part of a question that is searched for: markup, links, chat idioms and kind-of-answer nouns removed. */
 export function searchableText(text: string): string {
-  return text.replace(MARKUP, " ").replace(KIND_NOUN, "$1");
+  return text.replace(MARKUP, " ").replace(CHAT_PHRASES, " ").replace(KIND_NOUN, "$1");
 }
 
 /**

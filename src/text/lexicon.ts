@@ -9,6 +9,10 @@ const CHAT_WORDS =
   think thought reading read saw seen seeing heard hearing keep kept find found searched search looking idea
   anyway btw imo tbh ok okay yeah yes like just`.split(/\s+/);
 
+/** Idioms of chat that name no topic ("who designed it in the first place?"); removed before words are read. */
+export const CHAT_PHRASES =
+  /\b(?:in the first place|by the way|in advance|to be honest|at the end of the day|for what it'?s worth|if you (?:don'?t|do not) mind|you guys)\b/gi;
+
 /**
  * Words dropped from questions: function words, and the verbs and nouns of asking
  * ("what did X say about Y") that name no topic.
