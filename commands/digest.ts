@@ -6,6 +6,7 @@ import {
   SlashCommandBuilder,
 } from "discord.js";
 import { digestOfWindow } from "../src/digest/build.js";
+import { subscriptionWindow } from "../src/digest/delivery.js";
 import {
   describeSchedule,
   nextRun,
@@ -77,6 +78,7 @@ async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps
       createdBy: interaction.user.id,
     },
     now,
+    deps.corpus.store.committedSeq(),
   );
   await deps.digests.subscriptions.save(sub);
   const next = nextRun(schedule, now);
@@ -100,12 +102,14 @@ async function preview(interaction: ChatInputCommandInteraction, deps: BotDeps) 
   );
   const now = deps.digests.clock();
   const sub = subs[0];
-  const after = sub?.cutoff ?? new Date(now.getTime() - 24 * 3600_000).toISOString();
-  const digest = digestOfWindow(
-    deps.corpus.store,
-    { after, until: now.toISOString() },
-    { topic: topic ?? sub?.topic ?? null, max: sub?.max ?? 10, synonyms: deps.corpus.synonyms },
-  );
+  const window = sub
+    ? subscriptionWindow(deps.corpus.store, sub)
+    : { after: new Date(now.getTime() - 24 * 3600_000).toISOString(), until: now.toISOString() };
+  const digest = digestOfWindow(deps.corpus.store, window, {
+    topic: topic ?? sub?.topic ?? null,
+    max: sub?.max ?? 10,
+    synonyms: deps.corpus.synonyms,
+  });
   const [first] = renderDigest(digest, {
     nonce: "preview",
     title: `Preview: ${digest.items.length + digest.more} article(s) would be posted now`,

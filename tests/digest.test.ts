@@ -116,6 +116,9 @@ describe("delivery, exactly once", () => {
       if (crashAfterSend) throw new Error("process crashed after sending");
       return { parts };
     },
+    async anchor() {
+      return "0";
+    },
     async delivered(_sub, nonce) {
       return new Set(channel.get(nonce) ?? []);
     },
@@ -248,6 +251,47 @@ describe("delivery, exactly once", () => {
     expect(next.posted).toBe(1);
     expect(sent.flatMap((s) => s.ids)).toEqual(["a1", "a1", "a2"]);
     expect(sent.filter((s) => s.parts.length > 0).flatMap((s) => s.ids)).toEqual(["a1", "a2"]);
+  });
+
+  it("a digest run while this process's own ingest is still open waits for its commit, and then posts it", async () => {
+    const d = deps();
+    await d.subscriptions.save(subscription());
+    let commit: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    const ingest = store.transactionAsync(async () => {
+      add("a1", "Harbor", "The council approved dredging.", "2026-11-01T10:00:00Z");
+      await gate;
+    });
+    const during = await runSubscription(
+      d,
+      (await d.subscriptions.get("s1")) as Subscription,
+      new Date("2026-11-02T07:00:00Z"),
+    );
+    expect(during).toMatchObject({ posted: 0, nothingNew: true });
+    commit();
+    await ingest;
+    const after = await runSubscription(
+      d,
+      (await d.subscriptions.get("s1")) as Subscription,
+      new Date("2026-11-02T07:01:00Z"),
+    );
+    expect(after.posted).toBe(1);
+    expect(sent.map((x) => x.ids)).toEqual([["a1"]]);
+  });
+
+  it("a subscription saved before articles were numbered counts what is new from its cutoff time", async () => {
+    add("old", "Harbor", "The council approved dredging.", "2026-10-31T10:00:00Z");
+    add("new", "Rail", "Train drivers returned to work.", "2026-11-01T10:00:00Z");
+    const d = deps();
+    const legacy = subscription();
+    delete legacy.cutoffSeq;
+    await d.subscriptions.save(legacy);
+    const run = await runSubscription(d, legacy, new Date("2026-11-02T07:00:00Z"));
+    expect(run.posted).toBe(1);
+    expect(sent.map((x) => x.ids)).toEqual([["new"]]);
+    expect((await d.subscriptions.get("s1"))?.cutoffSeq).toBe(2);
   });
 
   it("a failed send keeps the window for the retry, backs off, pauses after 5 failures and tells the subscriber once", async () => {

@@ -55,10 +55,13 @@ describe("an index made by an earlier version", () => {
     const Database = (await import("better-sqlite3")).default;
     const db = new Database(file);
     db.exec(
-      "DROP INDEX articles_first_seen; ALTER TABLE passages DROP COLUMN sep; ALTER TABLE articles DROP COLUMN first_seen_at",
+      "DROP INDEX articles_first_seen; DROP INDEX articles_seq; ALTER TABLE passages DROP COLUMN sep; ALTER TABLE articles DROP COLUMN first_seen_at; ALTER TABLE articles DROP COLUMN seq",
     );
     db.prepare(
       "INSERT INTO articles (id, url, title, site, published_at, author, text, fetched_at, source, hash, indexed_at) VALUES ('a', NULL, 'Dam', NULL, NULL, NULL, 'The dam opened in 1961.', '', 'x', 'h', '2020-01-01')",
+    ).run();
+    db.prepare(
+      "INSERT INTO articles (id, url, title, site, published_at, author, text, fetched_at, source, hash, indexed_at) VALUES ('b', NULL, 'Weir', NULL, NULL, NULL, 'The weir came first.', '', 'y', 'h2', '2019-06-01')",
     ).run();
     db.prepare(
       "INSERT INTO passages (article_id, ordinal, start_offset, end_offset, text) VALUES ('a', 0, 0, 23, 'The dam opened in 1961.')",
@@ -67,7 +70,25 @@ describe("an index made by an earlier version", () => {
     const reopened = new IndexStore(file);
     try {
       expect(reopened.getArticle("a")?.text).toBe("The dam opened in 1961.");
-      expect(reopened.articlesFirstSeen("2019-01-01", "2021-01-01")).toEqual(["a"]);
+      expect(reopened.articlesFirstSeen("2019-12-01", "2021-01-01")).toEqual(["a"]);
+      // Articles are numbered in the order they were first seen, and new ones come after them.
+      expect(reopened.articlesInSeq(0, 1)).toEqual(["b"]);
+      expect(reopened.articlesInSeq(1, 2)).toEqual(["a"]);
+      reopened.upsertArticle(
+        {
+          id: "c",
+          url: null,
+          title: "Canal",
+          site: null,
+          publishedAt: null,
+          author: null,
+          text: "The canal opened last.",
+          fetchedAt: "",
+          source: "z",
+        },
+        "2018-01-01T00:00:00Z",
+      );
+      expect(reopened.articlesInSeq(2, reopened.committedSeq())).toEqual(["c"]);
     } finally {
       reopened.close();
     }

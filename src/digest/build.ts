@@ -19,14 +19,23 @@ export interface Digest {
   topic: string | null;
 }
 
-/** Articles first seen in `(after, until]`, filtered by topic when given, newest first. */
+/**
+ * Which articles a digest covers: those first seen in a time window (previews, the CLI), or those numbered in a
+ * sequence window (deliveries: numbers are committed in order, so a window taken during an ingest misses nothing).
+ */
+export type DigestWindow = { after: string; until: string } | { afterSeq: number; untilSeq: number };
+
+/** Articles of the window, filtered by topic when given, newest first. */
 export function digestArticleIds(
   store: IndexStore,
-  window: { after: string; until: string },
+  window: DigestWindow,
   topic: string | null,
   synonyms?: SynonymMap,
 ): string[] {
-  const ids = store.articlesFirstSeen(window.after, window.until);
+  const ids =
+    "afterSeq" in window
+      ? store.articlesInSeq(window.afterSeq, window.untilSeq)
+      : store.articlesFirstSeen(window.after, window.until);
   if (!topic) return ids;
   let matching: Set<string>;
   try {
@@ -61,7 +70,7 @@ export function buildDigest(
 /** The digest of a window: the articles first seen in it (matching the topic, if any), `max` of them summarised. */
 export function digestOfWindow(
   store: IndexStore,
-  window: { after: string; until: string },
+  window: DigestWindow,
   options: { topic: string | null; max: number; synonyms?: SynonymMap },
 ): Digest {
   const ids = digestArticleIds(store, window, options.topic, options.synonyms);

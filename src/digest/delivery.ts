@@ -14,8 +14,13 @@ export interface DigestSender {
     nonce: string,
     skip: ReadonlySet<number>,
   ): Promise<{ parts: number }>;
-  /** The parts of the digest with this nonce already in the channel. */
-  delivered(sub: Subscription, nonce: string): Promise<Set<number>>;
+  /** The channel's newest message now ("0" when it has none): where a later reconciliation starts looking. */
+  anchor(sub: Subscription): Promise<string>;
+  /**
+   * The parts of the digest with this nonce already in the channel, found among every message after `anchor`
+   * however many were posted since (`undefined`: the record predates anchors, look after `since`).
+   */
+  delivered(sub: Subscription, nonce: string, from: { anchor?: string; since: string }): Promise<Set<number>>;
   /** Tell the subscription's creator that it failed `failures` times in a row and is paused, and why. */
   notifyPaused(sub: Subscription, reason: string): Promise<void>;
   /** A short reason for a delivery error, and whether retrying cannot help without a person. */
@@ -40,12 +45,21 @@ export interface DeliveryDeps {
   log: Logger;
 }
 
+/** The articles new to a subscription: numbered after its cutoff, up to the last committed number. */
+export function subscriptionWindow(
+  store: IndexStore,
+  sub: Subscription,
+): { afterSeq: number; untilSeq: number } {
+  return { afterSeq: sub.cutoffSeq ?? store.seqAt(sub.cutoff), untilSeq: store.committedSeq() };
+}
+
 /** What one run did. */
 export type RunOutcome = { posted: number; parts: number; nothingNew: boolean };
 
 /**
- * Run one subscription now, exactly once: a pending delivery (from a crash or a failure) is reconciled against the
- * channel first; a new digest is recorded as pending before it is sent; the cutoff moves only after Discord accepted it.
+ * Run one subscription now, exactly once: a pending delivery (from a crash or a failure) is reconciled against every
+ * message posted in the channel since it started; a new digest is recorded as pending before it is sent; the cutoff
+ * (an article number, so an ingest still running is never skipped) moves only after Discord accepted it.
  */
 export async function runSubscription(
   deps: DeliveryDeps,
@@ -59,25 +73,33 @@ export async function runSubscription(
       const pending = sub.pending;
       const digest = buildDigest(deps.store, pending.articleIds, pending.articleIds.length, sub.topic);
       digest.more = pending.more;
-      const already = await deps.sender.delivered(sub, pending.nonce);
+      const already = await deps.sender.delivered(sub, pending.nonce, {
+        anchor: pending.anchor,
+        since: pending.startedAt,
+      });
       const { parts } = await deps.sender.deliver(sub, digest, pending.nonce, already);
       sub.cutoff = pending.windowEnd;
+      sub.cutoffSeq = pending.windowEndSeq ?? deps.store.seqAt(pending.windowEnd);
       outcome = { posted: digest.items.length, parts, nothingNew: false };
     } else {
       const windowEnd = now.toISOString();
-      const digest = digestOfWindow(
-        deps.store,
-        { after: sub.cutoff, until: windowEnd },
-        { topic: sub.topic, max: sub.max, synonyms: deps.synonyms },
-      );
+      const window = subscriptionWindow(deps.store, sub);
+      const digest = digestOfWindow(deps.store, window, {
+        topic: sub.topic,
+        max: sub.max,
+        synonyms: deps.synonyms,
+      });
       if (digest.items.length === 0 && !sub.postEmpty) {
         sub.cutoff = windowEnd;
+        sub.cutoffSeq = window.untilSeq;
         outcome = { posted: 0, parts: 0, nothingNew: true };
       } else {
         const nonce = randomBytes(8).toString("hex");
         sub.pending = {
           nonce,
           windowEnd,
+          windowEndSeq: window.untilSeq,
+          anchor: await deps.sender.anchor(sub),
           articleIds: digest.items.map((i) => i.article.id),
           more: digest.more,
           startedAt: now.toISOString(),
@@ -85,6 +107,7 @@ export async function runSubscription(
         await deps.subscriptions.save(sub);
         const { parts } = await deps.sender.deliver(sub, digest, nonce, new Set());
         sub.cutoff = windowEnd;
+        sub.cutoffSeq = window.untilSeq;
         outcome = { posted: digest.items.length, parts, nothingNew: digest.items.length === 0 };
       }
     }

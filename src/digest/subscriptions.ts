@@ -6,6 +6,10 @@ import type { Schedule } from "./schedule.js";
 export interface PendingDelivery {
   nonce: string;
   windowEnd: string;
+  /** The last article number the digest covers (absent in records written before numbers existed). */
+  windowEndSeq?: number;
+  /** The channel's newest message before sending ("0" for an empty channel): the restart looks after it. */
+  anchor?: string;
   articleIds: string[];
   more: number;
   startedAt: string;
@@ -30,8 +34,13 @@ export interface Subscription {
   postEmpty: boolean;
   createdBy: string;
   createdAt: string;
-  /** Articles first seen after this time are new to the subscription; moves only after Discord accepted a digest. */
+  /** When the last digest's window ended (shown to people; older records counted new articles from it). */
   cutoff: string;
+  /**
+   * Articles numbered above this are new to the subscription; moves only after Discord accepted a digest. Absent in
+   * records written before numbers existed: the number of the last article first seen by `cutoff` stands in.
+   */
+  cutoffSeq?: number;
   /** When the schedule last fired (the next run is the first slot after it). */
   lastRunAt: string;
   lastResult: RunResult | null;
@@ -47,13 +56,14 @@ export function newSubscriptionId(): string {
   return randomBytes(3).toString("hex");
 }
 
-/** A new subscription: what the subscriber chose, and a fresh run state starting at `now`. */
+/** A new subscription: what the subscriber chose, and a fresh run state starting at `now` (after article `cutoffSeq`). */
 export function newSubscription(
   choice: Pick<
     Subscription,
     "guildId" | "channelId" | "schedule" | "topic" | "max" | "postEmpty" | "createdBy"
   >,
   now: Date,
+  cutoffSeq?: number,
 ): Subscription {
   const at = now.toISOString();
   return {
@@ -61,6 +71,7 @@ export function newSubscription(
     ...choice,
     createdAt: at,
     cutoff: at,
+    ...(cutoffSeq === undefined ? {} : { cutoffSeq }),
     lastRunAt: at,
     lastResult: null,
     failures: 0,

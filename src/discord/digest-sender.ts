@@ -4,6 +4,7 @@ import {
   DiscordAPIError,
   type Message,
   type SendableChannels,
+  SnowflakeUtil,
 } from "discord.js";
 import type { Digest } from "../digest/build.js";
 import type { DigestSender } from "../digest/delivery.js";
@@ -16,6 +17,9 @@ const REASONS: Record<number, string> = {
   50013: "I lack a permission in the channel (Send Messages or Embed Links)",
   50007: "the user does not accept direct messages",
 };
+
+/** Pages of 100 messages read at most when checking whether a digest reached its channel before a crash. */
+const MAX_RECONCILE_PAGES = 500;
 
 async function sendable(client: Client, channelId: string): Promise<SendableChannels> {
   const channel = await client.channels.fetch(channelId);
@@ -36,19 +40,34 @@ export function createDiscordDigestSender(client: Client): DigestSender {
       }
       return { parts: parts.length };
     },
-    async delivered(sub: Subscription, nonce: string) {
+    async anchor(sub: Subscription) {
+      const channel = await sendable(client, sub.channelId);
+      if (!("messages" in channel)) return "0";
+      const [newest] = (await channel.messages.fetch({ limit: 1, cache: false })).keys();
+      return newest ?? "0";
+    },
+    async delivered(sub: Subscription, nonce: string, from: { anchor?: string; since: string }) {
       const channel = await sendable(client, sub.channelId);
       const found = new Set<number>();
       if (!("messages" in channel)) return found;
-      const recent = await channel.messages.fetch({ limit: 50 });
-      for (const message of recent.values() as Iterable<Message>) {
-        if (message.author.id !== client.user?.id) continue;
-        for (const embed of message.embeds) {
-          const m = /digest ([0-9a-f]+) · part (\d+)\/(\d+)/.exec(embed.footer?.text ?? "");
-          if (m && m[1] === nonce) found.add(Number(m[2]));
+      // Every message after the anchor is read, page by page, so a busy channel cannot hide a part already posted.
+      let after =
+        from.anchor ?? SnowflakeUtil.generate({ timestamp: Date.parse(from.since) - 60_000 }).toString();
+      for (let page = 0; page < MAX_RECONCILE_PAGES; page++) {
+        const batch = await channel.messages.fetch({ after, limit: 100, cache: false });
+        for (const message of batch.values() as Iterable<Message>) {
+          if (BigInt(message.id) > BigInt(after)) after = message.id;
+          if (message.author.id !== client.user?.id) continue;
+          for (const embed of message.embeds) {
+            const m = /digest ([0-9a-f]+) · part (\d+)\/(\d+)/.exec(embed.footer?.text ?? "");
+            if (m && m[1] === nonce) found.add(Number(m[2]));
+          }
         }
+        if (batch.size < 100) return found;
       }
-      return found;
+      throw new Error(
+        `more than ${MAX_RECONCILE_PAGES * 100} messages were posted since the digest was sent; it was not checked`,
+      );
     },
     async notifyPaused(sub: Subscription, reason: string) {
       const user = await client.users.fetch(sub.createdBy);

@@ -12,9 +12,10 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
   id TEXT PRIMARY KEY, url TEXT, title TEXT NOT NULL, site TEXT, published_at TEXT, author TEXT,
   text TEXT NOT NULL, fetched_at TEXT NOT NULL, source TEXT NOT NULL, hash TEXT NOT NULL, indexed_at TEXT NOT NULL,
-  first_seen_at TEXT NOT NULL
+  first_seen_at TEXT NOT NULL, seq INTEGER
 );
 CREATE INDEX IF NOT EXISTS articles_first_seen ON articles(first_seen_at);
+CREATE UNIQUE INDEX IF NOT EXISTS articles_seq ON articles(seq);
 CREATE TABLE IF NOT EXISTS passages (
   id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
   ordinal INTEGER NOT NULL, start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL, text TEXT NOT NULL,
@@ -58,6 +59,16 @@ const MIGRATIONS: Migration[] = [
       if (!hasTable(db, "articles") || hasColumn(db, "articles", "first_seen_at")) return;
       db.exec("ALTER TABLE articles ADD COLUMN first_seen_at TEXT NOT NULL DEFAULT ''");
       db.exec("UPDATE articles SET first_seen_at = indexed_at");
+    },
+  },
+  {
+    name: "articles.seq (exactly-once digests): older articles are numbered in the order they were first seen",
+    run(db) {
+      if (!hasTable(db, "articles") || hasColumn(db, "articles", "seq")) return;
+      db.exec("ALTER TABLE articles ADD COLUMN seq INTEGER");
+      db.exec(`UPDATE articles SET seq = numbered.n
+               FROM (SELECT id, row_number() OVER (ORDER BY first_seen_at, rowid) AS n FROM articles) AS numbered
+               WHERE articles.id = numbered.id`);
     },
   },
   {

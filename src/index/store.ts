@@ -88,6 +88,8 @@ export class IndexStore {
   readonly sources: SourceStore;
   private readonly stmts;
   private passageCount: number | null = null;
+  /** The last committed sequence number while an asynchronous transaction is open on this connection. */
+  private seqBeforeWrite: number | null = null;
   private readonly dfCache = new Map<string, number>();
 
   constructor(file: string, options: { readonly?: boolean } = {}) {
@@ -102,15 +104,23 @@ export class IndexStore {
   private prepare() {
     const db = this.db;
     return {
-      getHash: db.prepare<[string], { hash: string; first_seen_at: string }>(
-        "SELECT hash, first_seen_at FROM articles WHERE id = ?",
+      getHash: db.prepare<[string], { hash: string; first_seen_at: string; seq: number | null }>(
+        "SELECT hash, first_seen_at, seq FROM articles WHERE id = ?",
+      ),
+      lastSeq: db.prepare<[], { seq: number | null }>("SELECT max(seq) AS seq FROM articles"),
+      seqAt: db.prepare<[string], { seq: number | null }>(
+        "SELECT max(seq) AS seq FROM articles WHERE first_seen_at <= ?",
+      ),
+      seqBetween: db.prepare<[number, number, number], { id: string }>(
+        "SELECT id FROM articles WHERE seq > ? AND seq <= ? ORDER BY coalesce(published_at, first_seen_at) DESC, id LIMIT ?",
       ),
       seenBetween: db.prepare<[string, string, number], { id: string }>(
         "SELECT id FROM articles WHERE first_seen_at > ? AND first_seen_at <= ? ORDER BY coalesce(published_at, first_seen_at) DESC, id LIMIT ?",
       ),
       insertArticle: db.prepare(
-        `INSERT INTO articles (id, url, title, site, published_at, author, text, fetched_at, source, hash, indexed_at, first_seen_at)
-         VALUES (@id, @url, @title, @site, @publishedAt, @author, @text, @fetchedAt, @source, @hash, @indexedAt, @firstSeenAt)`,
+        `INSERT INTO articles (id, url, title, site, published_at, author, text, fetched_at, source, hash, indexed_at, first_seen_at, seq)
+         VALUES (@id, @url, @title, @site, @publishedAt, @author, @text, @fetchedAt, @source, @hash, @indexedAt, @firstSeenAt,
+                 coalesce(@seq, (SELECT coalesce(max(seq), 0) + 1 FROM articles)))`,
       ),
       passageIds: db.prepare<[string], { id: number }>("SELECT id FROM passages WHERE article_id = ?"),
       deleteFts: db.prepare<[number]>("DELETE FROM passage_fts WHERE rowid = ?"),
@@ -171,6 +181,7 @@ export class IndexStore {
    */
   async transactionAsync<T>(fn: () => Promise<T>): Promise<T> {
     this.db.exec("BEGIN IMMEDIATE");
+    this.seqBeforeWrite = this.stmts.lastSeq.get()?.seq ?? 0;
     try {
       const result = await fn();
       this.db.exec("COMMIT");
@@ -178,6 +189,8 @@ export class IndexStore {
     } catch (error) {
       if (this.db.inTransaction) this.db.exec("ROLLBACK");
       throw error;
+    } finally {
+      this.seqBeforeWrite = null;
     }
   }
 
@@ -203,13 +216,16 @@ export class IndexStore {
       at = p.end;
       return sep;
     });
-    // An article keeps the time it was first seen across updates, so digests never post it twice.
+    // An article keeps the time it was first seen, and its sequence number, across updates, so digests never post
+    // it twice. A new article's number is the next one inside the writing transaction: SQLite has one writer at a
+    // time, so numbers are committed in order and a reader never sees a gap that fills later.
     this.stmts.insertArticle.run({
       ...article,
       text: rebuilt === article.text ? "" : article.text,
       hash,
       indexedAt: now,
       firstSeenAt: existing?.first_seen_at ?? now,
+      seq: existing?.seq ?? null,
     });
     passages.forEach((p, i) => {
       const { lastInsertRowid } = this.stmts.insertPassage.run(
@@ -277,6 +293,24 @@ export class IndexStore {
       fetchedAt: row.fetched_at ?? "",
       source: row.source ?? "",
     };
+  }
+
+  /**
+   * The sequence number of the newest committed article (0 when none). While this connection's own asynchronous
+   * ingest is open, its uncommitted articles are not counted: a digest must never post what may yet roll back.
+   */
+  committedSeq(): number {
+    return this.seqBeforeWrite ?? this.stmts.lastSeq.get()?.seq ?? 0;
+  }
+
+  /** The sequence number of the newest article first seen at or before `time` (0 when none). */
+  seqAt(time: string): number {
+    return this.stmts.seqAt.get(time)?.seq ?? 0;
+  }
+
+  /** Ids of articles numbered in `(after, until]` (new since a digest), newest first. */
+  articlesInSeq(after: number, until: number, limit = 10_000): string[] {
+    return this.stmts.seqBetween.all(after, until, limit).map((r) => r.id);
   }
 
   /** Ids of articles first seen in `(after, until]`, newest first. */

@@ -56,6 +56,7 @@ export class FakeDiscord {
   private wss: WebSocketServer | null = null;
   private readonly sockets = new Set<WebSocket>();
   private seq = 0;
+  private readonly holds: { method: string; path: RegExp }[] = [];
   private failures: Failure[] = [];
   private identified: (() => void) | null = null;
   /** Resolves when a client has identified and received READY and GUILD_CREATE. */
@@ -63,6 +64,8 @@ export class FakeDiscord {
     this.identified = resolve;
   });
   port = 0;
+  /** How many times a client has identified (a restarted bot identifies again). */
+  identifies = 0;
 
   get apiUrl(): string {
     return `http://127.0.0.1:${this.port}/api`;
@@ -87,6 +90,32 @@ export class FakeDiscord {
       this.http.closeAllConnections();
       this.http.close(() => resolve());
     });
+  }
+
+  /** Handle requests matching method and path (a message is created) but never answer them: the client hangs there,
+   * as it would when a process is killed between Discord accepting a message and the client hearing so. */
+  hold(method: string, path: RegExp): void {
+    this.holds.push({ method, path });
+  }
+
+  /** Answer requests again (those already held stay unanswered). */
+  release(): void {
+    this.holds.length = 0;
+  }
+
+  /** Discord remembers an enforced nonce for a few minutes only: forget every nonce seen so far. */
+  forgetNonces(): void {
+    for (const list of this.channelMessages.values()) for (const message of list) delete message.nonce;
+  }
+
+  /** Post a message from another member in a channel, as a busy server would. */
+  postAsMember(channelId: string, content: string): void {
+    const list = this.channelMessages.get(channelId) ?? [];
+    list.push({
+      ...this.messageFrom({ content }, channelId, false),
+      author: this.user("1400000000000000077", "member"),
+    });
+    this.channelMessages.set(channelId, list);
   }
 
   /** Answer the next `times` requests matching method and path with an error status. */
@@ -136,6 +165,7 @@ export class FakeDiscord {
       const msg = JSON.parse(String(raw)) as { op: number; d: unknown };
       if (msg.op === 1) this.send(ws, { op: 11, d: null, s: null, t: null });
       if (msg.op === 2) {
+        this.identifies += 1;
         this.seq += 1;
         this.send(ws, {
           op: 0,
@@ -436,6 +466,22 @@ export class FakeDiscord {
 
   // ---- REST ----
 
+  /** A page of a channel's messages as Discord serves it: newest first, at most `limit` (1–100, default 50), those
+   * just after `after` or just before `before` when given. */
+  private messagePage(channelId: string, query: URLSearchParams) {
+    const all = this.channelMessages.get(channelId) ?? [];
+    const limit = Math.min(100, Math.max(1, Number(query.get("limit") ?? 50)));
+    const after = query.get("after");
+    const before = query.get("before");
+    if (after)
+      return all
+        .filter((x) => BigInt(String(x.id)) > BigInt(after))
+        .slice(0, limit)
+        .reverse();
+    const older = before ? all.filter((x) => BigInt(String(x.id)) < BigInt(before)) : all;
+    return older.slice(-limit).reverse();
+  }
+
   private messageFrom(body: Record<string, unknown> | null, channelId: string, withInteraction: boolean) {
     return {
       id: nextId(),
@@ -481,7 +527,9 @@ export class FakeDiscord {
     }
     const method = req.method ?? "GET";
     this.requests.push({ method, path, rawPath, query: url.searchParams, body, at: Date.now() });
+    const held = this.holds.some((h) => h.method === method && h.path.test(path));
     const reply = (status: number, json?: unknown) => {
+      if (held) return;
       // A 204 has no body, and a JSON content type on it would make the client parse nothing.
       res.writeHead(status, json === undefined ? {} : { "content-type": "application/json" });
       res.end(json === undefined ? "" : JSON.stringify(json));
@@ -546,7 +594,7 @@ export class FakeDiscord {
       this.channelMessages.set(channelId, list);
       return reply(200, message);
     }
-    if (m && method === "GET") return reply(200, [...(this.channelMessages.get(m[1] ?? "") ?? [])].reverse());
+    if (m && method === "GET") return reply(200, this.messagePage(m[1] ?? "", url.searchParams));
     if (method === "POST" && path === "/users/@me/channels") {
       const recipient = String(body?.recipient_id ?? "");
       return reply(200, {
