@@ -48,17 +48,23 @@ async function main(): Promise<void> {
   );
   log.info({ state: app.state.describe }, "state opened");
   app.startBackground();
-  const bot = createBot(app);
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping: finishing replies in flight");
     await bot.stop();
     await app.close();
     log.info("stopped");
-    process.exit(0);
+    process.exit(code);
   };
+  // A connection Discord closed for good needs a person: exit non-zero so a supervisor alerts or restarts.
+  const bot = createBot(app, {
+    onFatal: (problem) => {
+      process.stderr.write(`${problem}\n`);
+      void shutdown("gateway closed", 1);
+    },
+  });
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 

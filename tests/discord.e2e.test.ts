@@ -276,6 +276,10 @@ describe("the bot against a fake Discord", () => {
     const [limited, retried] = edits();
     expect((retried?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(250);
     expect(body(retried as RecordedRequest).embeds?.[0]?.description).toContain("14 million euros");
+    // The log says what happened: Discord answered 429, not discord.js waiting on a bucket it knew was empty.
+    await expect
+      .poll(() => bot.logs().find((l) => String(l.msg).startsWith("Discord answered 429")), { timeout: 5000 })
+      .toMatchObject({ method: "PATCH" });
   });
 
   it("logs each request with its guild, channel, command and latency, and never the token", async () => {
@@ -329,6 +333,34 @@ describe("the bot against a fake Discord", () => {
     expect(code).toBe(0);
     expect(bot.logs().some((l) => l.msg === "stopped")).toBe(true);
   });
+});
+
+describe("a connection Discord closes for good", () => {
+  for (const [code, advice] of [
+    [4004, /token was reset or revoked.*DISCORD_TOKEN/],
+    [4014, /intent the Developer Portal has not enabled/],
+  ] as const) {
+    it(`exits non-zero after close code ${code}, saying what to fix`, async () => {
+      const local = new FakeDiscord();
+      await local.start();
+      try {
+        const p = startBot({
+          DISCORD_TOKEN: TOKEN,
+          DISCORD_API_URL: local.apiUrl,
+          INDEX_PATH: path.join(tempDir().dir, "i.sqlite"),
+          DATA_DIR: CORPUS,
+          LOG_LEVEL: "info",
+        });
+        await local.ready;
+        local.closeGateway(code);
+        expect(await p.exited).toBe(1);
+        expect(p.stderr()).toMatch(advice);
+        expect(p.logs().some((l) => String(l.msg).includes("discord.js reconnects"))).toBe(false);
+      } finally {
+        await local.stop();
+      }
+    }, 30_000);
+  }
 });
 
 describe("start-up without a usable token", () => {

@@ -7,6 +7,7 @@ import { createCooldown } from "./cooldown.js";
 import { createDiscordDigestSender } from "./digest-sender.js";
 import { createMessageHandler } from "./messages.js";
 import { createInteractionRouter } from "./router.js";
+import { fatalCloseProblem } from "./token.js";
 
 /** The discord.js client options Verbatim runs with: no privileged intents, no mentions parsed, ever. */
 export function clientOptions(apiUrl: string | undefined) {
@@ -30,7 +31,12 @@ export interface Bot {
 /** Wire the client's events to the router, the message handler and the digest scheduler. */
 export function createBot(
   base: Omit<BotDeps, "digests">,
-  options: { clock?: () => Date; schedule?: boolean } = {},
+  options: {
+    clock?: () => Date;
+    schedule?: boolean;
+    /** Called when Discord closed the gateway for good (a reset token, a disallowed intent), with what to fix. */
+    onFatal?: (problem: string) => void;
+  } = {},
 ): Bot {
   const client = new Client(clientOptions(base.config.discord.apiUrl));
   const clock = options.clock ?? (() => new Date());
@@ -67,16 +73,29 @@ export function createBot(
     // Digests that came due while the bot was down run once now; then the schedule goes on.
     if (options.schedule !== false) scheduler.start();
   });
-  client.on(Events.ShardDisconnect, (_event, shard) =>
-    deps.log.warn({ shard }, "gateway disconnected; discord.js reconnects"),
-  );
+  // discord.js emits this only for close codes it will not reconnect after: the bot is offline until a person acts.
+  client.on(Events.ShardDisconnect, (event, shard) => {
+    const problem =
+      fatalCloseProblem(event.code) ??
+      `Discord closed the connection with code ${event.code} and discord.js will not reconnect.`;
+    deps.log.fatal({ shard, code: event.code }, problem);
+    options.onFatal?.(problem);
+  });
   client.on(Events.Error, (err) => deps.log.error({ err }, "client error"));
+  // discord.js's own limiter waits before a request when a bucket it knows is used up: no 429 came back.
   client.rest.on("rateLimited", (info) =>
-    deps.log.warn(
-      { route: info.route, retryAfter: info.retryAfter, global: info.global },
-      "rate limited by Discord; waiting",
+    deps.log.info(
+      { route: info.route, waitMs: info.timeToReset, global: info.global, limit: info.limit },
+      "waiting for a Discord rate-limit bucket to refill (no 429 received)",
     ),
   );
+  client.rest.on("response", (request, response) => {
+    if (response.status === 429)
+      deps.log.warn(
+        { method: request.method, route: request.route, retryAfter: response.headers.get("retry-after") },
+        "Discord answered 429 Too Many Requests; discord.js retries after the wait it asked for",
+      );
+  });
 
   return {
     client,

@@ -151,6 +151,11 @@ export class FakeDiscord {
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(payload));
   }
 
+  /** Close every gateway connection with a close code, as Discord does after a reset token (4004) and the like. */
+  closeGateway(code: number): void {
+    for (const ws of this.sockets) ws.close(code, "closed by the fake");
+  }
+
   /** Send a dispatch event to every connected client. */
   dispatch(t: string, d: unknown): void {
     this.seq += 1;
