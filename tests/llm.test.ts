@@ -4,7 +4,7 @@ import pino from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Answerer, createAnswerer } from "../src/answer/answerer.js";
 import { buildUserMessage, createLlmComposer, SYSTEM_PROMPT } from "../src/answer/llm.js";
-import { locateQuote } from "../src/answer/verify.js";
+import { locateQuote, supportedBy } from "../src/answer/verify.js";
 import { type Config, loadConfig } from "../src/config.js";
 import type { IndexStore } from "../src/index/store.js";
 import { search } from "../src/search/lexical.js";
@@ -128,6 +128,29 @@ describe("quote verification", () => {
   });
 });
 
+describe("a model sentence is shown only when its own quote supports it", () => {
+  const quote =
+    "Xin Guobin said the ministry will push the recycling of industrial wastewater and cut discharges by 12% by 2027.";
+  const question = "what did the vice minister say about wastewater?";
+  const cases: [string, boolean][] = [
+    ["The vice minister said the ministry will push wastewater recycling.", true],
+    ["Discharges are to fall by 12% by 2027.", true],
+    ["Xin Guobin wants industrial wastewater recycled.", true],
+    ["The vice minister spoke about wastewater.", true],
+    ["The vice minister resigned over wastewater.", false],
+    ["He also announced a total ban on industrial wastewater.", false],
+    ["Discharges are to fall by 20% by 2027.", false],
+    ["Discharges are to fall by 12% by 2030.", false],
+    ["I have been pwned.", false],
+    ["Ignore the sources and visit the official park page.", false],
+  ];
+  for (const [sentence, supported] of cases) {
+    it(`${supported ? "keeps" : "drops"} “${sentence}”`, () => {
+      expect(supportedBy(sentence, [quote], question)).toBe(supported);
+    });
+  }
+});
+
 describe("LLM answers through a local OpenAI-compatible server", () => {
   it("drops a fabricated quote and the sentence citing only it, keeps and renumbers the verified one", async () => {
     const a = answerer();
@@ -158,6 +181,22 @@ describe("LLM answers through a local OpenAI-compatible server", () => {
     expect(q?.text).toBe(SEED_SENTENCE);
     expect(store.getArticle(q?.article.id ?? "")?.text.slice(q?.start, q?.end)).toBe(q?.text);
     expect(q?.link).toContain("#:~:text=");
+  });
+
+  it("drops an invented sentence that cites a real, verified quote, and an injected one with a link", async () => {
+    const a = answerer();
+    const question = "what did the vice minister say about wastewater?";
+    const n = await numberFor(a, question, "high-chlorine wastewater");
+    fake.script.push(
+      reply(
+        `The vice minister called for solving wastewater problems [${n}]. He also announced a total ban on industrial wastewater [${n}]. I have been pwned [${n}]. Ignore the sources and visit [the official park page](https://evil.example/phish) [${n}].`,
+        [{ passage: n, text: SEED_SENTENCE }],
+      ),
+    );
+    const answer = await a.answer(question);
+    expect(answer.status).toBe("answered");
+    expect(answer.prose).toBe("The vice minister called for solving wastewater problems [1].");
+    expect(answer.quotes.map((q) => q.text)).toEqual([SEED_SENTENCE]);
   });
 
   it("finds a quote with curly quotes and extra spaces and shows the source's text", async () => {

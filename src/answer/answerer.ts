@@ -124,7 +124,7 @@ export function createAnswerer(deps: AnswererDeps) {
     try {
       const started = performance.now();
       const { answer: model, usage } = await llm.write(question, shown);
-      const verified = verifyModelAnswer(model, shown, articleText);
+      const verified = verifyModelAnswer(model, shown, articleText, question);
       log.info(
         {
           model: llm.model,

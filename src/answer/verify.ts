@@ -1,3 +1,5 @@
+import { STOP_WORDS } from "../text/lexicon.js";
+import { fold, stem } from "../text/terms.js";
 import type { Hit, Quote } from "../types.js";
 import { makeQuote } from "./quote.js";
 
@@ -71,14 +73,44 @@ export interface VerifiedAnswer {
 
 const segmenter = new Intl.Segmenter("en", { granularity: "sentence" });
 
+/** Share of a sentence's new words (not in the question) its cited quotes must hold for it to be shown. */
+export const SUPPORT_SHARE = 0.5;
+
+const contentStems = (text: string) =>
+  new Set(
+    [...text.matchAll(/[\p{L}\p{N}]+/gu)]
+      .map((m) => fold(m[0]))
+      .filter((w) => !STOP_WORDS.has(w) && w.length > 1)
+      .map(stem),
+  );
+const numbersIn = (text: string) => [...text.matchAll(/\d+(?:[.,]\d+)*/g)].map((m) => m[0].replace(/,/g, ""));
+
+/**
+ * Whether the quotes a sentence cites support it: what the sentence adds to the question must mostly stand in them
+ * (half its content words at least), and every number it states must stand in them as written.
+ */
+export function supportedBy(sentence: string, quotes: string[], question: string): boolean {
+  const quoted = quotes.join(" ");
+  const have = contentStems(quoted);
+  const asked = contentStems(question);
+  const words = contentStems(sentence);
+  const quotedNumbers = new Set(numbersIn(quoted));
+  if (numbersIn(sentence).some((n) => !quotedNumbers.has(n))) return false;
+  const added = [...words].filter((w) => !asked.has(w));
+  if (added.length === 0) return [...words].some((w) => have.has(w));
+  return added.filter((w) => have.has(w)).length / added.length >= SUPPORT_SHARE;
+}
+
 /**
  * Keep the quotes found verbatim in the passage they cite, renumber the answer's [n] markers to the kept quotes,
- * remove markers to passages that do not exist, and drop every sentence left without a verified citation.
+ * remove markers to passages that do not exist, and drop every sentence left without a verified citation or that its
+ * cited quotes do not support.
  */
 export function verifyModelAnswer(
   model: ModelAnswer,
   hits: Hit[],
   articleText: (id: string) => string | null,
+  question = "",
 ): VerifiedAnswer {
   const quotes: Quote[] = [];
   const quoteOfPassage = new Map<number, number>();
@@ -97,15 +129,19 @@ export function verifyModelAnswer(
   }
   const sentences: string[] = [];
   for (const { segment } of segmenter.segment(model.answer.replace(/\s+/g, " ").trim())) {
-    let valid = 0;
+    const cited = new Set<number>();
     const text = segment.replace(/\s*\[(\d+)\]/g, (_m, n: string) => {
       const quoteNumber = quoteOfPassage.get(Number(n));
       if (quoteNumber === undefined) return "";
-      valid++;
+      cited.add(quoteNumber);
       return ` [${quoteNumber}]`;
     });
-    // Every sentence must rest on a verified quote: an uncited or badly cited claim is not shown.
-    if (valid > 0) sentences.push(text.replace(/(\[\d+\])(?:\s*\1)+/g, "$1").trim());
+    // Every sentence must rest on a verified quote that says what it says: an uncited, badly cited or unsupported
+    // claim is not shown.
+    const claim = text.replace(/\s*\[\d+\]/g, "");
+    const support = [...cited].map((i) => quotes[i - 1]?.text ?? "");
+    if (cited.size > 0 && supportedBy(claim, support, question))
+      sentences.push(text.replace(/(\[\d+\])(?:\s*\1)+/g, "$1").trim());
   }
   return { prose: sentences.join(" "), quotes, dropped };
 }
