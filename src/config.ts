@@ -52,6 +52,7 @@ const schema = z.object({
   OPENAI_MODEL: optionalString,
   OPENAI_EMBEDDING_MODEL: optionalString,
   OPENAI_TIMEOUT_MS: positiveInt(20_000),
+  OPENAI_ANSWER_BUDGET_MS: positiveInt(25_000),
   OPENAI_MAX_RETRIES: z
     .string()
     .optional()
@@ -117,6 +118,8 @@ export interface Config {
     embeddingModel: string | undefined;
     timeoutMs: number;
     maxRetries: number;
+    /** Longest a person waits for a written answer, retries included, before getting the quotes alone. */
+    answerBudgetMs: number;
     dailyLimit: number;
     cacheHours: number;
   };
@@ -165,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       embeddingModel: e.OPENAI_EMBEDDING_MODEL,
       timeoutMs: e.OPENAI_TIMEOUT_MS,
       maxRetries: e.OPENAI_MAX_RETRIES,
+      answerBudgetMs: e.OPENAI_ANSWER_BUDGET_MS,
       dailyLimit: e.LLM_DAILY_LIMIT,
       cacheHours: e.LLM_CACHE_HOURS,
     }),

@@ -43,6 +43,7 @@ function config(over: Partial<Config["openai"]> = {}): Pick<Config, "maxQuotes" 
       embeddingModel: undefined,
       timeoutMs: 2000,
       maxRetries: 2,
+      answerBudgetMs: 25_000,
       dailyLimit: 100,
       cacheHours: 1,
       ...over,
@@ -258,6 +259,23 @@ describe("LLM answers through a local OpenAI-compatible server", () => {
     expect(timedOut.status).toBe("degraded");
     expect(timedOut.reason).toMatch(/timed out, so only direct quotes are shown/);
     expect(timedOut.quotes[0]?.text).toContain("cargo ships");
+
+    // Slow tries and retries are bounded as a whole: the person waits the budget, not three timeouts.
+    fake.script.push(
+      { delayMs: 3000, ...reply("late", []) },
+      { delayMs: 3000, ...reply("late", []) },
+      { delayMs: 3000, ...reply("late", []) },
+    );
+    const calls = fake.chatCalls().length;
+    const bounded = await answerer({ timeoutMs: 1000, maxRetries: 2, answerBudgetMs: 1500 }).answer(
+      "how long do cargo ships wait for the tide?",
+    );
+    expect(bounded.reason).toBe(
+      "The language model did not answer within 1.5 s, so only direct quotes are shown.",
+    );
+    expect(bounded.quotes[0]?.text).toContain("cargo ships");
+    expect(fake.chatCalls().length - calls).toBeLessThan(3);
+    fake.script.length = 0;
 
     fake.script.push({ status: 500 }, { status: 500 }, { status: 500 });
     const storm = await answerer({ maxRetries: 2 }).answer("how long do cargo ships wait for the tide?");

@@ -72,6 +72,13 @@ describe("addresses", () => {
       "fc00::1",
       "fe80::1",
       "::ffff:127.0.0.1",
+      // IPv6 forms that carry a private IPv4 address: IPv4-compatible, NAT64 (well-known and local-use), 6to4, Teredo.
+      "::7f00:1",
+      "::a00:1",
+      "64:ff9b::7f00:1",
+      "64:ff9b:1::a9fe:a9fe",
+      "2002:c0a8:101::1",
+      "2001:0:4136:e378:8000:63bf:f5ff:fffe",
       "0.0.0.0",
       "100.64.0.1",
     ]) {
@@ -95,6 +102,10 @@ describe("fetching safely", () => {
     );
     await expect(strict.fetch("http://169.254.169.254/latest/meta-data/", "html")).rejects.toThrow(/refused/);
     await expect(strict.fetch("http://[::1]/", "html")).rejects.toThrow(/refused/);
+    // The URL parser turns [::127.0.0.1] into [::7f00:1]: still loopback.
+    await expect(strict.fetch(`http://[::127.0.0.1]:${new URL(base).port}/article`, "html")).rejects.toThrow(
+      /refused/,
+    );
     await expect(strict.fetch("file:///etc/passwd", "html")).rejects.toThrow(/only http and https/);
     expect(hits.get("/article") ?? 0).toBe(0);
     await strict.close();
@@ -127,6 +138,13 @@ describe("fetching safely", () => {
       /sent application\/pdf, not a web page; refused/,
     );
     await expect(f.fetch(`${base}/slow`, "html")).rejects.toThrow(/did not answer within/);
+    // Headers at once, then a body that stalls: the message says what timed out, and after how long.
+    routes.set("/stalls", (_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.write("<html><body><p>The first part arrived");
+    });
+    const stalled = f.fetch(`${base}/stalls`, "html");
+    await expect(stalled).rejects.toThrow(/^127\.0\.0\.1:\d+ stopped sending the page after 0\.5 s$/);
   });
 
   it("refuses a declared oversized body cleanly: no unhandled error, the process keeps serving", async () => {

@@ -10,7 +10,7 @@ import { correctedText } from "../search/spelling.js";
 import { type Embedder, VectorIndex } from "../search/vectors.js";
 import type { Answer, Hit } from "../types.js";
 import { composeExtractive } from "./extractive.js";
-import { describeLlmError, type LlmComposer } from "./llm.js";
+import { describeLlmError, type LlmComposer, LlmError } from "./llm.js";
 import { verifyModelAnswer } from "./verify.js";
 
 /** What the answerer uses; only the corpus is required (no model: extractive answers). */
@@ -21,7 +21,7 @@ export interface AnswererDeps {
     maxQuotes?: number;
     /** Relevance confidence below which nothing is quoted (default `RELEVANCE_THRESHOLD`; 0 never refuses). */
     minRelevance?: number;
-    openai?: Pick<Config["openai"], "dailyLimit" | "cacheHours">;
+    openai?: Partial<Pick<Config["openai"], "dailyLimit" | "cacheHours" | "answerBudgetMs">>;
   };
   log?: Logger;
   llm?: LlmComposer;
@@ -60,6 +60,7 @@ export function createAnswerer(deps: AnswererDeps) {
   const maxQuotes = deps.config?.maxQuotes ?? 3;
   const dailyLimit = deps.config?.openai?.dailyLimit ?? Number.POSITIVE_INFINITY;
   const cacheMs = (deps.config?.openai?.cacheHours ?? 0) * 3_600_000;
+  const budgetMs = deps.config?.openai?.answerBudgetMs ?? 25_000;
   const vectors = deps.embedder ? new VectorIndex(store, deps.embedder.model) : undefined;
   const retrieval = { store, synonyms, embedder: deps.embedder, vectors, log };
   let llm = deps.llm;
@@ -121,9 +122,18 @@ export function createAnswerer(deps: AnswererDeps) {
     }
     const shown = result.hits.slice(0, LLM_PASSAGES);
     let answer: Answer;
+    // One bound on the whole written answer, retries included: past it the person gets the quotes, and why.
+    const budget = new AbortController();
+    const timer = setTimeout(
+      () =>
+        budget.abort(
+          new LlmError(`the language model did not answer within ${Math.round(budgetMs / 100) / 10} s`),
+        ),
+      budgetMs,
+    );
     try {
       const started = performance.now();
-      const { answer: model, usage } = await llm.write(question, shown);
+      const { answer: model, usage } = await llm.write(question, shown, budget.signal);
       const verified = verifyModelAnswer(model, shown, articleText, question);
       log.info(
         {
@@ -161,12 +171,15 @@ export function createAnswerer(deps: AnswererDeps) {
       }
       if (cacheMs > 0) await deps.cache?.set(key, answer, cacheMs);
     } catch (error) {
-      log.warn({ err: error, model: llm.model }, "llm answer failed; falling back to extractive");
+      const cause = budget.signal.aborted ? budget.signal.reason : error;
+      log.warn({ err: cause, model: llm.model }, "llm answer failed; falling back to extractive");
       answer = {
         ...plain,
         status: "degraded",
-        reason: `${capitalize(describeLlmError(error))}, so only direct quotes are shown.`,
+        reason: `${capitalize(describeLlmError(cause))}, so only direct quotes are shown.`,
       };
+    } finally {
+      clearTimeout(timer);
     }
     return { answer, hits: result.hits };
   }

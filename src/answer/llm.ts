@@ -69,7 +69,8 @@ export interface Usage {
 /** A model that writes grounded answers. */
 export interface LlmComposer {
   model: string;
-  write(question: string, hits: Hit[]): Promise<{ answer: ModelAnswer; usage: Usage }>;
+  /** Ask the model; `signal` cancels the request and its retries. */
+  write(question: string, hits: Hit[], signal?: AbortSignal): Promise<{ answer: ModelAnswer; usage: Usage }>;
   /** Check the key once (a cheap authenticated call); resolves to a problem in words, or null when fine. */
   check(): Promise<string | null>;
 }
@@ -126,19 +127,22 @@ export function createLlmComposer(options: LlmOptions): LlmComposer {
   const client = openaiClient(options);
   return {
     model: options.model,
-    async write(question, hits) {
-      const completion = await client.chat.completions.create({
-        model: options.model,
-        temperature: 0,
-        messages: [
-          { role: "system", content: SYSTEM_PROMPT },
-          { role: "user", content: buildUserMessage(question, hits) },
-        ],
-        response_format: {
-          type: "json_schema",
-          json_schema: { name: "grounded_answer", strict: true, schema: ANSWER_SCHEMA },
+    async write(question, hits, signal) {
+      const completion = await client.chat.completions.create(
+        {
+          model: options.model,
+          temperature: 0,
+          messages: [
+            { role: "system", content: SYSTEM_PROMPT },
+            { role: "user", content: buildUserMessage(question, hits) },
+          ],
+          response_format: {
+            type: "json_schema",
+            json_schema: { name: "grounded_answer", strict: true, schema: ANSWER_SCHEMA },
+          },
         },
-      });
+        { signal },
+      );
       const usage = {
         promptTokens: completion.usage?.prompt_tokens ?? 0,
         completionTokens: completion.usage?.completion_tokens ?? 0,

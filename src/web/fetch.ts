@@ -153,10 +153,7 @@ export function createFetcher(options: FetcherOptions) {
         (error as Error).name === "AbortError" ||
         /timeout/i.test((error as Error).name)
       ) {
-        throw new FetchError(
-          `${url.host} did not answer within ${Math.round(options.timeoutMs / 1000)} s`,
-          "timeout",
-        );
+        throw new FetchError(`${url.host} did not answer within ${seconds(options.timeoutMs)} s`, "timeout");
       }
       throw new FetchError(`could not reach ${url.host} (${(error as Error).message})`, "network");
     }
@@ -171,19 +168,38 @@ export function createFetcher(options: FetcherOptions) {
     body.destroy();
   }
 
+  /** Milliseconds as seconds for people: 500 → "0.5", 15000 → "15". */
+  const seconds = (ms: number) => String(Math.round(ms / 100) / 10);
+
   async function readCapped(body: Dispatcher.ResponseData["body"], url: URL): Promise<string> {
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of body) {
-      size += (chunk as Buffer).length;
-      if (size > options.maxBytes) {
-        discard(body);
-        throw new FetchError(
-          `${url.host} sent more than ${Math.round(options.maxBytes / 1e6)} MB; refused`,
-          "too-large",
-        );
+    try {
+      for await (const chunk of body) {
+        size += (chunk as Buffer).length;
+        if (size > options.maxBytes) {
+          discard(body);
+          throw new FetchError(
+            `${url.host} sent more than ${Math.round(options.maxBytes / 1e6)} MB; refused`,
+            "too-large",
+          );
+        }
+        chunks.push(chunk as Buffer);
       }
-      chunks.push(chunk as Buffer);
+    } catch (error) {
+      if (error instanceof FetchError) throw error;
+      // A body that stalls ends in undici's body timeout or the request's abort signal ("The operation was aborted
+      // due to timeout"): say what stopped, and after how long.
+      const name = (error as Error).name;
+      if (name === "AbortError" || /timeout/i.test(name) || /timeout/i.test((error as Error).message))
+        throw new FetchError(
+          `${url.host} stopped sending the page after ${seconds(options.timeoutMs)} s`,
+          "timeout",
+        );
+      throw new FetchError(
+        `${url.host} broke off while sending the page (${(error as Error).message})`,
+        "network",
+      );
     }
     return Buffer.concat(chunks).toString("utf8");
   }
