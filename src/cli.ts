@@ -14,7 +14,7 @@ import { runEval } from "./eval/run.js";
 import { openCorpus } from "./index/open.js";
 import type { IndexStore } from "./index/store.js";
 import { afterChange } from "./ingest/after-change.js";
-import { type IngestReport, ingestPaths } from "./ingest/files.js";
+import { describeIngest, ingestPaths } from "./ingest/files.js";
 import { createLogger } from "./log.js";
 import { progressBar } from "./render/progress.js";
 import { renderAnswerText, renderHitsText } from "./render/text.js";
@@ -50,10 +50,6 @@ const defaultIo: Io = {
   err: (t) => process.stderr.write(`${t}\n`),
 };
 
-function summary(report: IngestReport): string {
-  return `Indexed ${report.files} file(s) in ${report.seconds.toFixed(2)} s: ${report.added} added, ${report.updated} updated, ${report.unchanged + report.unchangedFiles > 0 ? `${report.unchanged} unchanged article(s) and ${report.unchangedFiles} unchanged file(s), ` : ""}${report.removed} removed.`;
-}
-
 /** Answer to JSON in the shape other tools read. */
 export function answerJson(answer: Answer): object {
   return {
@@ -87,7 +83,7 @@ async function ensureIndexed(
   io.err(`The index is empty; indexing ${path.relative(process.cwd(), config.dataDir) || "."} first…`);
   const report = await ingestPaths(store, [config.dataDir]);
   for (const w of report.warnings) io.err(`warning: ${w}`);
-  io.err(summary(report));
+  io.err(describeIngest(report));
 }
 
 /** Run the CLI with arguments (without `node cli.js`); returns the exit code. */
@@ -197,18 +193,11 @@ async function ingestCommand(args: string[], config: Config, io: Io): Promise<nu
       }
       if (paths.length === 0) return failed > 0 ? 1 : 0;
     }
-    let lastShown = 0;
-    const report = await ingestPaths(store, paths, {
-      onProgress: (done, total) => {
-        const now = Date.now();
-        if (total > 20 && now - lastShown > 1000) {
-          lastShown = now;
-          io.err(`… ${done}/${total} files`);
-        }
-      },
-    });
-    for (const w of report.warnings) io.err(`warning: ${w}`);
-    io.out(summary(report));
+    const files = progressBar("files");
+    const report = await ingestPaths(store, paths, { onProgress: files.update }).finally(files.stop);
+    for (const w of report.warnings)
+      if (!report.missing.some((p) => w.startsWith(p))) io.err(`warning: ${w}`);
+    io.out(describeIngest(report));
     if (app.embedder) {
       const progress = progressBar("passages embedded");
       const n = await afterChange(app.web, progress.update).finally(() => progress.stop());
@@ -216,7 +205,8 @@ async function ingestCommand(args: string[], config: Config, io: Io): Promise<nu
     }
     const stats = store.stats();
     io.out(`The index (${store.path}) holds ${stats.articles} article(s) in ${stats.passages} passage(s).`);
-    return 0;
+    // A path that does not exist is a mistake worth a failing exit code, after the rest was indexed.
+    return report.missing.length > 0 ? 1 : 0;
   } finally {
     await app.close();
   }

@@ -36,9 +36,12 @@ async function main(): Promise<void> {
   // A fresh clone answers at once: the data folder is brought up to date (incrementally) before connecting.
   const report = await ingestPaths(app.corpus.store, [config.dataDir]);
   for (const warning of report.warnings) log.warn({ warning }, "ingest warning");
+  for (const { file, why } of report.skipped) log.warn({ file, why }, "file skipped");
   log.info(
     {
       dataDir: path.relative(process.cwd(), config.dataDir),
+      files: report.files,
+      skipped: report.skipped.length,
       added: report.added,
       updated: report.updated,
       removed: report.removed,

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import dotenv from "dotenv";
@@ -59,15 +59,46 @@ describe("verbatim CLI", () => {
   it("ingest reports counts and warnings, and search --json lists passages", async () => {
     const ingest = await cli("ingest", CORPUS);
     expect(ingest.code).toBe(0);
-    expect(ingest.out).toMatch(/Indexed 8 file\(s\) .*: 7 added/);
+    expect(ingest.out).toMatch(/^Read 6 file\(s\) in [\d.]+ s\.\nSkipped 2 file\(s\):$/m);
+    expect(ingest.out).toMatch(/archive\.txt: binary file \(contains NUL bytes\)/);
+    expect(ingest.out).toMatch(/empty\.txt: empty file/);
+    expect(ingest.out).toMatch(/^Articles: 7 added, 0 updated, 0 unchanged, 0 removed\.$/m);
     expect(ingest.err).toMatch(/briefs\.jsonl:3: malformed JSON line skipped/);
-    expect(ingest.err).toMatch(/archive\.txt: skipped: binary file/);
     const again = await cli("ingest", CORPUS);
-    expect(again.out).toMatch(/0 added, 0 updated/);
+    expect(again.out).toMatch(/^Read 6 file\(s\) in [\d.]+ s \(6 unchanged since the last ingest\)\./m);
+    expect(again.out).toMatch(/^Articles: 0 added, 0 updated, 7 unchanged, 0 removed\.$/m);
     const search = await cli("search", "--json", "harbor channel");
     const hits = JSON.parse(search.out);
     expect(hits[0].title).toBe("City council approves harbor dredging plan");
     expect(hits[0].text).toContain("channel");
+  });
+
+  it("ingest lists what it skipped and why, follows links to files, and fails on a path that does not exist", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const data = path.join(dir, "data");
+      mkdirSync(path.join(data, "sub"), { recursive: true });
+      writeFileSync(
+        path.join(data, "a.md"),
+        "# Lighthouse restored\n\nThe old lighthouse on the cape was restored.",
+      );
+      writeFileSync(path.join(data, "photo.png"), "\x89PNG");
+      writeFileSync(path.join(dir, "outside.txt"), "Canal reopens\n\nThe canal reopened to boats on Monday.");
+      symlinkSync(path.join(dir, "outside.txt"), path.join(data, "linked.txt"));
+      symlinkSync(path.join(data, "sub"), path.join(data, "loop"));
+      symlinkSync(path.join(dir, "gone.txt"), path.join(data, "broken.txt"));
+      const run = await cli("ingest", "--index", path.join(dir, "i.sqlite"), data, path.join(dir, "nope"));
+      expect(run.code).toBe(1);
+      expect(run.out).toMatch(/^Read 2 file\(s\)/m);
+      expect(run.out).toMatch(/^Skipped 3 file\(s\):$/m);
+      expect(run.out).toMatch(/photo\.png: not a kind of file Verbatim reads/);
+      expect(run.out).toMatch(/loop: a link to a folder \(not followed/);
+      expect(run.out).toMatch(/broken\.txt: a link to nothing/);
+      expect(run.out).toMatch(/^Not found: .*nope$/m);
+      expect(run.out).toMatch(/^Articles: 2 added/m);
+    } finally {
+      cleanup();
+    }
   });
 
   it("hostile input gets a clear message, never a stack trace", async () => {

@@ -17,16 +17,42 @@ export function isReadable(file: string): boolean {
   return READABLE.has(path.extname(file).toLowerCase()) && path.basename(file) !== MANIFEST_NAME;
 }
 
-/** Every readable file under the given paths (files or folders), sorted, skipping hidden folders. */
-export async function listFiles(paths: string[]): Promise<{ files: string[]; warnings: string[] }> {
+/** A file that was found but not read, and why. */
+export interface SkippedFile {
+  file: string;
+  why: string;
+}
+
+/** What a walk of the given paths found: files to read, files skipped (with why), and paths that do not exist. */
+export interface FileListing {
+  files: string[];
+  skipped: SkippedFile[];
+  missing: string[];
+  warnings: string[];
+}
+
+const UNREADABLE_KIND = "not a kind of file Verbatim reads (.md, .txt, .html, .json, .jsonl)";
+
+/**
+ * Every readable file under the given paths (files or folders), sorted. Hidden entries, `node_modules` and the
+ * folder manifest are passed over; every other file that is not read is listed as skipped with the reason.
+ * Symbolic links to files are followed; links to folders are not (a loop could never end).
+ */
+export async function listFiles(paths: string[]): Promise<FileListing> {
   const files: string[] = [];
-  const warnings: string[] = [];
-  const visit = async (p: string) => {
+  const skipped: SkippedFile[] = [];
+  const missing: string[] = [];
+  const consider = (file: string) => {
+    if (isReadable(file)) files.push(path.resolve(file));
+    else if (path.basename(file) !== MANIFEST_NAME) skipped.push({ file, why: UNREADABLE_KIND });
+  };
+  const visit = async (p: string, top: boolean) => {
     let info: Awaited<ReturnType<typeof stat>>;
     try {
       info = await stat(p);
     } catch {
-      warnings.push(`${p}: no such file or folder`);
+      if (top) missing.push(p);
+      else skipped.push({ file: p, why: "a link to nothing (broken symbolic link)" });
       return;
     }
     if (info.isDirectory()) {
@@ -34,16 +60,23 @@ export async function listFiles(paths: string[]): Promise<{ files: string[]; war
       for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
         if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
         const child = path.join(p, entry.name);
-        if (entry.isDirectory()) await visit(child);
-        else if (entry.isFile() && isReadable(child)) files.push(path.resolve(child));
+        if (entry.isDirectory()) await visit(child, false);
+        else if (entry.isFile()) consider(child);
+        else if (entry.isSymbolicLink()) {
+          const target = await stat(child).catch(() => null);
+          if (!target) skipped.push({ file: child, why: "a link to nothing (broken symbolic link)" });
+          else if (target.isDirectory())
+            skipped.push({ file: child, why: "a link to a folder (not followed; name the folder itself)" });
+          else if (target.isFile()) consider(child);
+          else skipped.push({ file: child, why: "not a regular file" });
+        } else skipped.push({ file: child, why: "not a regular file" });
       }
-    } else if (info.isFile()) {
-      if (isReadable(p)) files.push(path.resolve(p));
-      else warnings.push(`${p}: not a kind of file Verbatim reads (.md, .txt, .html, .json, .jsonl)`);
-    }
+    } else if (info.isFile()) consider(p);
+    else skipped.push({ file: p, why: "not a regular file" });
   };
-  for (const p of paths) await visit(p);
-  return { files: [...new Set(files)], warnings };
+  for (const p of paths) await visit(p, true);
+  const warnings = missing.map((p) => `${p}: no such file or folder`);
+  return { files: [...new Set(files)], skipped, missing, warnings };
 }
 
 /** Files larger than this are skipped with a warning: no article is that long, and reading one would hold it all in memory. */

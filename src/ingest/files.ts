@@ -1,12 +1,24 @@
 import path from "node:path";
-import { clearManifestCache, type LoadedFile, listFiles, loadFile } from "../corpus/load.js";
+import {
+  clearManifestCache,
+  type LoadedFile,
+  listFiles,
+  loadFile,
+  type SkippedFile,
+} from "../corpus/load.js";
 import type { IndexStore } from "../index/store.js";
 import type { Article } from "../types.js";
 
 /** What an ingest did, for the CLI and logs. */
 export interface IngestReport {
+  /** Files read (of a kind Verbatim reads). */
   files: number;
+  /** Of those, files whose content had not changed since the last ingest. */
   unchangedFiles: number;
+  /** Files found but not read, with why. */
+  skipped: SkippedFile[];
+  /** Paths given that do not exist. */
+  missing: string[];
   added: number;
   updated: number;
   unchanged: number;
@@ -27,6 +39,8 @@ function emptyReport(): IngestReport {
   return {
     files: 0,
     unchangedFiles: 0,
+    skipped: [],
+    missing: [],
     added: 0,
     updated: 0,
     unchanged: 0,
@@ -34,6 +48,27 @@ function emptyReport(): IngestReport {
     warnings: [],
     seconds: 0,
   };
+}
+
+/** What an ingest did, in words: files read and skipped (with why), then articles added, updated, unchanged, removed. */
+export function describeIngest(report: IngestReport): string {
+  const lines = [
+    `Read ${report.files} file(s) in ${report.seconds.toFixed(2)} s${report.unchangedFiles > 0 ? ` (${report.unchangedFiles} unchanged since the last ingest)` : ""}.`,
+  ];
+  if (report.skipped.length > 0) {
+    const shown = report.skipped.slice(0, 5).map((s) => `  ${s.file}: ${s.why}`);
+    const more = report.skipped.length - shown.length;
+    lines.push(
+      `Skipped ${report.skipped.length} file(s):`,
+      ...shown,
+      ...(more > 0 ? [`  … and ${more} more`] : []),
+    );
+  }
+  for (const p of report.missing) lines.push(`Not found: ${p}`);
+  lines.push(
+    `Articles: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.removed} removed.`,
+  );
+  return lines.join("\n");
 }
 
 /** Apply a list of articles (from any source) in one transaction; returns counts. */
@@ -82,9 +117,11 @@ export async function ingestPaths(
   const started = performance.now();
   clearManifestCache();
   const report = emptyReport();
-  const { files, warnings } = await listFiles(paths);
+  const { files, warnings, skipped, missing } = await listFiles(paths);
   report.warnings.push(...warnings);
   report.files = files.length;
+  report.skipped = skipped;
+  report.missing = missing;
   const roots = paths.map((p) => path.resolve(p));
   const seen = new Set(files);
 
@@ -94,8 +131,19 @@ export async function ingestPaths(
     let done = 0;
     for (const file of files) {
       const loaded = await loadFile(file, options.cwd);
-      report.warnings.push(...loaded.warnings);
-      if (loaded.hash && loaded.hash === store.sources.hash(file)) report.unchangedFiles++;
+      // A file that gave nothing but one warning about itself is a skipped file, with why (empty, binary, too large…).
+      const whole = /^[^\n]*?: skipped: (.*)$/.exec(loaded.warnings[0] ?? "");
+      if (loaded.articles.length === 0 && loaded.warnings.length === 1 && whole) {
+        report.skipped.push({
+          file: path.relative(options.cwd ?? process.cwd(), file) || file,
+          why: whole[1] ?? "",
+        });
+        report.files--;
+      } else report.warnings.push(...loaded.warnings);
+      if (loaded.hash && loaded.hash === store.sources.hash(file)) {
+        report.unchangedFiles++;
+        report.unchanged += store.sources.articles(file).length;
+      }
       // A file that yields nothing but warnings keeps what it gave before: bad input loses nothing.
       else if (loaded.hash && (loaded.articles.length > 0 || loaded.warnings.length === 0))
         applyFile(store, loaded, report);
