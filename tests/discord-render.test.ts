@@ -3,6 +3,7 @@ import { escapeForDiscord } from "../src/discord/escape.js";
 import { embedLength, LIMITS, trimToLimit } from "../src/discord/limits.js";
 import { renderAnswer, renderHelp, renderSearchPage } from "../src/discord/render.js";
 import type { Answer, ArticleMeta, Hit, Quote } from "../src/types.js";
+import { payloadProblems } from "./fake-discord/server.js";
 
 const article = (n: number, title = `Article ${n}`): ArticleMeta => ({
   id: `a${n}`,
@@ -108,6 +109,42 @@ describe("rendering answers within Discord's limits", () => {
     expect(embeds[0]?.fields?.find((f) => f.name === "Newest article")?.value).toBe(
       "New \\*thing\\* (2024-05-01)",
     );
+  });
+});
+
+describe("every payload passes Discord's own limit checks", () => {
+  it("a /search page with long passages, long titles and 1,500-character URLs", () => {
+    const hits: Hit[] = [1, 2, 3, 4, 5].map((n) => {
+      const text = longSentence(n).slice(0, 1500);
+      return {
+        passage: { id: n, articleId: `a${n}`, ordinal: 0, text, start: 0, end: text.length },
+        article: {
+          ...article(n, `${"Title ".repeat(60)}${n}`),
+          url: `https://news.example.com/${n}?q=${"x".repeat(1500)}`,
+          site: "S".repeat(300),
+        },
+        score: 1,
+        terms: [],
+      };
+    });
+    for (const query of ["harbour", "q".repeat(500)]) {
+      const page = renderSearchPage(query, hits, 0, "abc");
+      expect(payloadProblems(page as unknown as Record<string, unknown>)).toEqual([]);
+      // Every passage is still shown, with as much of its text as fits.
+      expect(page.embeds[0]?.fields).toHaveLength(5);
+      for (const f of page.embeds[0]?.fields ?? []) expect(f.value.length).toBeGreaterThan(500);
+    }
+  });
+
+  it("an answer with seven huge quotes, a huge question and a huge reason", () => {
+    const answer: Answer = {
+      question: "q".repeat(5000),
+      status: "degraded",
+      reason: "r".repeat(5000),
+      prose: "p ".repeat(3000),
+      quotes: [1, 2, 3, 4, 5, 6, 7].map((n) => quote(n, longSentence(n), "T".repeat(900))),
+    };
+    expect(payloadProblems(renderAnswer(answer) as unknown as Record<string, unknown>)).toEqual([]);
   });
 });
 

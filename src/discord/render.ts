@@ -31,7 +31,8 @@ function payload(
 ): MessagePayload {
   return {
     ...(content ? { content: trimToLimit(content, LIMITS.content) } : {}),
-    embeds,
+    // Every payload is checked against every limit once it is complete.
+    embeds: embeds.slice(0, LIMITS.embedsPerMessage).map(fitEmbed),
     components,
     allowedMentions: { parse: [] },
   };
@@ -54,12 +55,43 @@ function linkButtons(links: { label: string; url: string }[]): MessagePayload["c
   return rows;
 }
 
-/** Shrink an embed's description until the whole embed fits Discord's total. */
-function fitTotal(embed: APIEmbed): APIEmbed {
-  const over = embedLength(embed as Parameters<typeof embedLength>[0]) - LIMITS.embedTotal;
-  if (over > 0 && embed.description)
-    embed.description = trimToLimit(embed.description, Math.max(1, embed.description.length - over));
-  return embed;
+/**
+ * Bring a finished embed within every one of Discord's limits (each part, then the 6,000-character total, by
+ * shrinking the longest text first), so no payload is ever refused with a 400, whatever the articles hold.
+ */
+export function fitEmbed(embed: APIEmbed): APIEmbed {
+  const fitted: APIEmbed = { ...embed };
+  if (fitted.title !== undefined) fitted.title = trimToLimit(fitted.title, LIMITS.embedTitle);
+  if (fitted.description !== undefined)
+    fitted.description = trimToLimit(fitted.description, LIMITS.embedDescription);
+  if (fitted.footer)
+    fitted.footer = { ...fitted.footer, text: trimToLimit(fitted.footer.text, LIMITS.footer) };
+  if (fitted.author)
+    fitted.author = { ...fitted.author, name: trimToLimit(fitted.author.name, LIMITS.author) };
+  if (fitted.fields)
+    fitted.fields = fitted.fields.slice(0, LIMITS.fields).map((f) => ({
+      ...f,
+      name: trimToLimit(f.name, LIMITS.fieldName) || "\u200b",
+      value: trimToLimit(f.value, LIMITS.fieldValue) || "\u200b",
+    }));
+  for (let over = embedLength(fitted as Parameters<typeof embedLength>[0]) - LIMITS.embedTotal; over > 0; ) {
+    const fields = fitted.fields ?? [];
+    const longest = fields.reduce(
+      (best, f, i) => (f.value.length > (fields[best]?.value.length ?? 0) ? i : best),
+      0,
+    );
+    const field = fields[longest];
+    const description = fitted.description?.length ?? 0;
+    if (field && field.value.length >= description) {
+      field.value = trimToLimit(field.value, Math.max(1, field.value.length - over));
+    } else if (fitted.description) {
+      fitted.description = trimToLimit(fitted.description, Math.max(1, description - over));
+    } else break;
+    const now = embedLength(fitted as Parameters<typeof embedLength>[0]) - LIMITS.embedTotal;
+    if (now >= over) break;
+    over = now;
+  }
+  return fitted;
 }
 
 /** An answer as an embed: block-quoted quotes with [n] markers, sources as masked links, and link buttons. */
@@ -115,7 +147,7 @@ export function renderAnswer(answer: Answer): MessagePayload {
     answer.status === "degraded"
       ? `⚠ ${answer.reason ?? "Degraded answer"}`
       : "Quoted word for word from the sources · the links open each article at the quote";
-  const embed = fitTotal({
+  const embed = fitEmbed({
     title: trimToLimit(escapeForDiscord(title), LIMITS.embedTitle),
     color: answer.status === "degraded" ? WARN_COLOR : BRAND_COLOR,
     description,
@@ -153,18 +185,28 @@ export function renderSearchPage(
       },
     ]);
   }
+  const footer = `Page ${current + 1} of ${pages} · ${hits.length} passage(s)`;
+  const names = shown.map((h, i) =>
+    trimToLimit(
+      `${current * SEARCH_PAGE_SIZE + i + 1}. ${escapeForDiscord(citationLine(h.article))}`,
+      LIMITS.fieldName,
+    ),
+  );
+  // Each passage gets an equal share of what the title, the footer and the names leave of the embed's total.
+  const left = LIMITS.embedTotal - title.length - footer.length - names.reduce((n, x) => n + x.length, 0);
+  const share = Math.min(LIMITS.fieldValue, Math.floor(left / Math.max(1, shown.length)));
   const fields = shown.map((h, i) => {
-    const n = current * SEARCH_PAGE_SIZE + i + 1;
     const target = safeLinkTarget(h.article.url);
-    const link = target ? `\n[Open the article](${target})` : "";
-    const value = `${trimToLimit(escapeForDiscord(h.passage.text), LIMITS.fieldValue - link.length)}${link}`;
-    return { name: trimToLimit(`${n}. ${citationLine(h.article)}`, LIMITS.fieldName), value };
+    // A link that would leave the passage too little room is left to the article's title.
+    const link = target && target.length + 20 <= share / 2 ? `\n[Open the article](${target})` : "";
+    const value = `${trimToLimit(escapeForDiscord(h.passage.text), share - link.length)}${link}`;
+    return { name: names[i] ?? "", value };
   });
-  const embed = fitTotal({
+  const embed = fitEmbed({
     title: trimToLimit(escapeForDiscord(title), LIMITS.embedTitle),
     color: BRAND_COLOR,
     fields,
-    footer: { text: `Page ${current + 1} of ${pages} · ${hits.length} passage(s)` },
+    footer: { text: footer },
   });
   const nav: MessagePayload["components"] =
     pages > 1

@@ -24,6 +24,58 @@ interface Failure {
   remaining: number;
 }
 
+type EmbedLike = {
+  title?: string;
+  description?: string;
+  footer?: { text?: string };
+  author?: { name?: string };
+  fields?: { name?: string; value?: string }[];
+};
+
+/** Every limit of Discord's message and embed a payload breaks, checked the way Discord checks them (its own code:
+ * the renderer's limits are not trusted here). */
+export function payloadProblems(message: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const over = (what: string, text: string | undefined, max: number) => {
+    if (text !== undefined && [...text].length > max) problems.push(`${what}: ${[...text].length} > ${max}`);
+  };
+  over("content", message.content as string | undefined, 2000);
+  const embeds = (message.embeds as EmbedLike[] | undefined) ?? [];
+  if (embeds.length > 10) problems.push(`embeds: ${embeds.length} > 10`);
+  let total = 0;
+  embeds.forEach((e, i) => {
+    over(`embeds[${i}].title`, e.title, 256);
+    over(`embeds[${i}].description`, e.description, 4096);
+    over(`embeds[${i}].footer.text`, e.footer?.text, 2048);
+    over(`embeds[${i}].author.name`, e.author?.name, 256);
+    if ((e.fields?.length ?? 0) > 25) problems.push(`embeds[${i}].fields: ${e.fields?.length} > 25`);
+    for (const [j, f] of (e.fields ?? []).entries()) {
+      over(`embeds[${i}].fields[${j}].name`, f.name, 256);
+      over(`embeds[${i}].fields[${j}].value`, f.value, 1024);
+      if (!f.name || !f.value) problems.push(`embeds[${i}].fields[${j}]: empty name or value`);
+    }
+    total += [
+      e.title,
+      e.description,
+      e.footer?.text,
+      e.author?.name,
+      ...(e.fields ?? []).flatMap((f) => [f.name, f.value]),
+    ]
+      .map((t) => [...(t ?? "")].length)
+      .reduce((a, b) => a + b, 0);
+  });
+  if (total > 6000) problems.push(`embeds total: ${total} > 6000`);
+  const rows = (message.components as { components?: Record<string, unknown>[] }[] | undefined) ?? [];
+  if (rows.length > 5) problems.push(`components: ${rows.length} rows > 5`);
+  for (const row of rows)
+    for (const c of row.components ?? []) {
+      over("button label", c.label as string | undefined, 80);
+      over("button url", c.url as string | undefined, 512);
+      over("custom_id", c.custom_id as string | undefined, 100);
+    }
+  return problems;
+}
+
 let snowflake = 1_300_000_000_000_000_000n;
 /** A fresh, increasing snowflake id. */
 export function nextId(): string {
@@ -57,6 +109,8 @@ export class FakeDiscord {
   private readonly sockets = new Set<WebSocket>();
   private seq = 0;
   private readonly holds: { method: string; path: RegExp }[] = [];
+  /** Payloads refused for breaking a limit, with what broke it. */
+  readonly rejected: { path: string; problems: string[] }[] = [];
   private failures: Failure[] = [];
   private identified: (() => void) | null = null;
   /** Resolves when a client has identified and received READY and GUILD_CREATE. */
@@ -564,6 +618,18 @@ export class FakeDiscord {
       });
     }
     if (method === "GET" && path === "/users/@me") return reply(200, this.botUser);
+    // Like Discord, a message over any limit is refused whole with 400 "Invalid Form Body".
+    const sendsMessage =
+      (method === "POST" || method === "PATCH") &&
+      (/^\/channels\/\d+\/messages$/.test(path) ||
+        /^\/webhooks\//.test(path) ||
+        /^\/interactions\/\d+\/[^/]+\/callback$/.test(path));
+    const message = /\/callback$/.test(path) ? (body?.data as Record<string, unknown> | undefined) : body;
+    const problems = sendsMessage && message ? payloadProblems(message) : [];
+    if (problems.length > 0) {
+      this.rejected.push({ path, problems });
+      return reply(400, { code: 50035, message: "Invalid Form Body", errors: problems });
+    }
     let m = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(path);
     if (method === "POST" && m) {
       if (url.searchParams.get("with_response") === "true") {
