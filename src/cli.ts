@@ -11,6 +11,7 @@ import { renderDigestText } from "./digest/render-text.js";
 import { isUserFacing, VerbatimError } from "./errors.js";
 import { ALTERNATIVES, type Alternative } from "./eval/engines/engine.js";
 import { runEval } from "./eval/run.js";
+import { indexProblem } from "./index/database.js";
 import { openCorpus } from "./index/open.js";
 import type { IndexStore } from "./index/store.js";
 import { afterChange } from "./ingest/after-change.js";
@@ -97,8 +98,12 @@ export async function runCli(
     io.out(USAGE);
     return command ? 0 : 1;
   }
+  // Which index a failure is about, for the message (the default one until a command names its own).
+  let indexPath = "the index";
   try {
     const config = loadConfig(env);
+    const named = argv.indexOf("--index");
+    indexPath = path.resolve(named >= 0 ? (argv[named + 1] ?? config.indexPath) : config.indexPath);
     switch (command) {
       case "ingest":
         return await ingestCommand(rest, config, io);
@@ -131,7 +136,9 @@ export async function runCli(
         io.err(`Unknown command "${command}".\n\n${USAGE}`);
         return 2;
     }
-  } catch (error) {
+  } catch (caught) {
+    // A damaged, read-only or full index fails deep inside SQLite: say what is wrong with the file, not a stack.
+    const error = indexProblem(caught, indexPath) ?? caught;
     if (isUserFacing(error)) {
       io.err(error.message);
       return error.code === "USAGE" ? 2 : 1;
@@ -384,6 +391,7 @@ function statsCommand(args: string[], config: Config, io: Io): number {
   const { values } = parse(args, { index: { type: "string" }, json: { type: "boolean" } });
   const { store } = openCorpus(config, values.index ? path.resolve(String(values.index)) : undefined);
   try {
+    store.check();
     const stats = { ...store.stats(), indexBytes: store.sizeBytes(), path: store.path };
     io.out(
       values.json

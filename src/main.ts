@@ -32,7 +32,14 @@ async function main(): Promise<void> {
     );
 
   const log = createLogger(config.logLevel, 1);
-  const app = await createApp(config, log);
+  let app: Awaited<ReturnType<typeof createApp>>;
+  try {
+    app = await createApp(config, log);
+    // A damaged index is found before the bot goes online, not by the first person who asks.
+    app.corpus.store.check();
+  } catch (error) {
+    fail(isUserFacing(error) ? error.message : `Could not start: ${(error as Error).message}`);
+  }
   // A fresh clone answers at once: the data folder is brought up to date (incrementally) before connecting.
   const report = await ingestPaths(app.corpus.store, [config.dataDir]);
   for (const warning of report.warnings) log.warn({ warning }, "ingest warning");

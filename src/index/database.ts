@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { VerbatimError } from "../errors.js";
@@ -103,17 +103,90 @@ function migrate(db: Database.Database, file: string): void {
   })();
 }
 
+/**
+ * An SQLite failure in words a person can act on (what is wrong with the index file, and what to do), or null for
+ * failures that are not about the file. Nothing here ever deletes or rewrites the file: a damaged index is the
+ * user's to keep, copy or remove.
+ */
+export function indexProblem(error: unknown, file: string): VerbatimError | null {
+  const code = String((error as { code?: unknown }).code ?? "");
+  const rebuild = `move it aside (or delete it) and run \`npm run ingest\` to build it again`;
+  const say = (message: string) => new VerbatimError("INDEX_FAILED", message, { cause: error });
+  if (code === "SQLITE_NOTADB")
+    return say(
+      `The index at ${file} is not an SQLite database (damaged or another kind of file): ${rebuild}.`,
+    );
+  if (code.startsWith("SQLITE_CORRUPT"))
+    return say(
+      `The index at ${file} is damaged (${(error as Error).message}): ${rebuild}. It was left as it is.`,
+    );
+  if (
+    code.startsWith("SQLITE_READONLY") ||
+    code === "SQLITE_CANTOPEN" ||
+    code.startsWith("SQLITE_IOERR_SHM") ||
+    code === "SQLITE_PERM"
+  )
+    return say(
+      `The index at ${file} cannot be written (${(error as Error).message}): give this user write access to the file and its folder (SQLite writes ${path.basename(file)}-wal and -shm beside it).`,
+    );
+  if (code === "SQLITE_FULL")
+    return say(
+      `The disk holding the index at ${file} is full: the change was rolled back and the index is as it was. Free some space and run it again.`,
+    );
+  if (code.startsWith("SQLITE_IOERR"))
+    return say(
+      `Reading or writing the index at ${file} failed (${(error as Error).message}): check the disk.`,
+    );
+  return null;
+}
+
+/** Full integrity check of an open index (`PRAGMA quick_check`): throws what is wrong, in words. Reads every page. */
+export function checkDatabase(db: Database.Database, file: string): void {
+  let rows: { quick_check: string }[];
+  try {
+    rows = db.pragma("quick_check") as { quick_check: string }[];
+  } catch (error) {
+    throw indexProblem(error, file) ?? error;
+  }
+  const problems = rows.map((r) => r.quick_check).filter((r) => r !== "ok");
+  if (problems.length > 0)
+    throw new VerbatimError(
+      "INDEX_FAILED",
+      `The index at ${file} is damaged (${problems.slice(0, 2).join("; ")}): move it aside (or delete it) and run \`npm run ingest\` to build it again. It was left as it is.`,
+    );
+}
+
 /** Open (creating when missing) an index file with the pragmas Verbatim runs with, migrated to the current schema. */
 export function openDatabase(file: string, options: { readonly?: boolean } = {}): Database.Database {
   if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  // A file that exists but holds nothing is a failed copy or write, not a new index: SQLite would quietly start
+  // an empty one in it, and every question would find nothing.
+  if (file !== ":memory:" && existsSync(file) && statSync(file).size === 0)
+    throw new VerbatimError(
+      "INDEX_FAILED",
+      `The index at ${file} is an empty file (0 bytes), perhaps from a failed copy: delete it and run \`npm run ingest\` to build it again.`,
+    );
   let db: Database.Database;
   try {
     db = new Database(file, { readonly: options.readonly ?? false });
   } catch (error) {
-    throw new VerbatimError("INDEX_FAILED", `Cannot open the index at ${file}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw (
+      indexProblem(error, file) ??
+      new VerbatimError("INDEX_FAILED", `Cannot open the index at ${file}: ${(error as Error).message}`, {
+        cause: error,
+      })
+    );
   }
+  try {
+    configure(db, file, options);
+  } catch (error) {
+    db.close();
+    throw indexProblem(error, file) ?? error;
+  }
+  return db;
+}
+
+function configure(db: Database.Database, file: string, options: { readonly?: boolean }): void {
   // 16 KiB pages: FTS5 doclists are long, and bigger pages made ingest ~20% and OR queries ~30% faster at 100k
   // passages (bench/README.md). Only takes effect when the file is created.
   if (!options.readonly) db.pragma("page_size = 16384");
@@ -125,6 +198,7 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   db.pragma("foreign_keys = ON");
   db.pragma("temp_store = MEMORY");
   db.pragma("cache_size = -32000");
+  // Reading the schema touches the file's header and first pages: garbage or a truncated file fails here, at once.
+  db.prepare("SELECT count(*) FROM sqlite_master").get();
   if (!options.readonly) migrate(db, file);
-  return db;
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { Article, ArticleMeta, Passage } from "../types.js";
 import { chunkArticle } from "./chunk.js";
-import { openDatabase } from "./database.js";
+import { checkDatabase, indexProblem, openDatabase } from "./database.js";
 
 export { SCHEMA_VERSION } from "./database.js";
 
@@ -172,7 +172,11 @@ export class IndexStore {
 
   /** Run `fn` in one transaction: all of it lands or none of it. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    try {
+      return this.db.transaction(fn)();
+    } catch (error) {
+      throw indexProblem(error, this.path) ?? error;
+    }
   }
 
   /**
@@ -188,10 +192,15 @@ export class IndexStore {
       return result;
     } catch (error) {
       if (this.db.inTransaction) this.db.exec("ROLLBACK");
-      throw error;
+      throw indexProblem(error, this.path) ?? error;
     } finally {
       this.seqBeforeWrite = null;
     }
+  }
+
+  /** Check every page of the index (start-up, `stats`); throws what is wrong, in words, and changes nothing. */
+  check(): void {
+    checkDatabase(this.db, this.path);
   }
 
   /** Fold the write-ahead log into the database file (after a bulk load, before measuring its size). */
