@@ -128,21 +128,30 @@ export function createLlmComposer(options: LlmOptions): LlmComposer {
   return {
     model: options.model,
     async write(question, hits, signal) {
-      const completion = await client.chat.completions.create(
-        {
-          model: options.model,
-          temperature: 0,
-          messages: [
-            { role: "system", content: SYSTEM_PROMPT },
-            { role: "user", content: buildUserMessage(question, hits) },
-          ],
-          response_format: {
-            type: "json_schema",
-            json_schema: { name: "grounded_answer", strict: true, schema: ANSWER_SCHEMA },
+      const completion = await client.chat.completions
+        .create(
+          {
+            model: options.model,
+            temperature: 0,
+            messages: [
+              { role: "system", content: SYSTEM_PROMPT },
+              { role: "user", content: buildUserMessage(question, hits) },
+            ],
+            response_format: {
+              type: "json_schema",
+              json_schema: { name: "grounded_answer", strict: true, schema: ANSWER_SCHEMA },
+            },
           },
-        },
-        { signal },
-      );
+          { signal },
+        )
+        .catch((error: unknown) => {
+          // "Request timed out." says neither what nor how long.
+          if (error instanceof OpenAI.APIConnectionTimeoutError)
+            throw new LlmError(
+              `the language model did not answer within ${Math.round(options.timeoutMs / 100) / 10} s (tried ${options.maxRetries + 1} time(s))`,
+            );
+          throw error;
+        });
       const usage = {
         promptTokens: completion.usage?.prompt_tokens ?? 0,
         completionTokens: completion.usage?.completion_tokens ?? 0,
