@@ -36,7 +36,9 @@ Commands:
   stats [--index PATH] [--json]           what the index holds
   digest [--index PATH] [--since 24h] [--topic WORDS] [--max N]
                                           print the digest a channel would get for articles added since then
-  deploy-commands                         register the slash commands with Discord
+  deploy-commands [--global | --guild ID] [--clear]
+                                          register the slash commands with Discord (in one server
+                                          with DISCORD_GUILD_ID or --guild; --clear removes the other copies)
   invite                                  print the link that adds the bot to a server
 `;
 
@@ -127,9 +129,19 @@ export async function runCli(
         return 0;
       }
       case "deploy-commands": {
+        const { values } = parse(rest, {
+          global: { type: "boolean" },
+          guild: { type: "string" },
+          clear: { type: "boolean" },
+        });
         const { deployCommands } = await import("./discord/deploy.js");
-        const { count, scope } = await deployCommands(config);
-        io.out(`Registered ${count} command(s): ${scope}.`);
+        io.err(`Connecting to Discord at ${config.discord.apiUrl ?? "https://discord.com/api"}…`);
+        const result = await deployCommands(config, {
+          global: values.global,
+          guild: values.guild,
+          clear: values.clear,
+        });
+        for (const line of result.lines) io.out(line);
         return 0;
       }
       default:

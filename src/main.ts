@@ -3,7 +3,7 @@ import path from "node:path";
 import { createApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { createBot } from "./discord/bot.js";
-import { loginProblem, looksLikeToken } from "./discord/token.js";
+import { discordProblem, looksLikeToken } from "./discord/token.js";
 import { isUserFacing } from "./errors.js";
 import { ingestPaths } from "./ingest/files.js";
 import { createLogger } from "./log.js";
@@ -78,10 +78,11 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
+  log.info({ api: config.discord.apiUrl ?? "https://discord.com/api" }, "connecting to Discord…");
   try {
     await bot.start(token);
   } catch (error) {
-    const problem = loginProblem(error);
+    const problem = discordProblem(error, config.discord.apiUrl);
     if (problem) fail(problem);
     log.error({ err: error }, "could not connect to Discord");
     fail(`Could not connect to Discord: ${(error as Error).message}`);

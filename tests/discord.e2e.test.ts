@@ -325,7 +325,39 @@ describe("the bot against a fake Discord", () => {
       expect(managed?.contexts).toEqual([0]);
       expect(managed?.default_member_permissions).toBe(String(1n << 5n));
     }
-    expect(out.join("\n")).toMatch(/Registered 5 command\(s\)/);
+    expect(out.join("\n")).toMatch(/Registered 5 command\(s\) in server \d+ \(they appear at once\)/);
+  });
+
+  it("deploy-commands --global --clear registers globally and removes the server's copies, saying so", async () => {
+    const since = fake.requests.length;
+    const out: string[] = [];
+    const code = await runCli(
+      ["deploy-commands", "--global", "--clear"],
+      { out: (t) => out.push(t), err: () => {} },
+      { ...env, DISCORD_GUILD_ID: fake.guildId },
+    );
+    expect(code).toBe(0);
+    const puts = fake.after(since, (r) => r.method === "PUT");
+    expect(puts.map((p) => [p.path, (p.body as unknown as unknown[]).length])).toEqual([
+      [`/applications/${fake.applicationId}/commands`, 5],
+      [`/applications/${fake.applicationId}/guilds/${fake.guildId}/commands`, 0],
+    ]);
+    expect(out).toEqual([
+      "Registered 5 global command(s) (they may take up to an hour to appear everywhere).",
+      `Removed the commands registered in server ${fake.guildId}, so none shows twice.`,
+    ]);
+  });
+
+  it("deploy-commands says what to fix when the token is refused or Discord cannot be reached, without a trace", async () => {
+    fake.fail("PUT", /\/commands$/, 401, 1);
+    const err: string[] = [];
+    const io = { out: () => {}, err: (t: string) => err.push(t) };
+    expect(await runCli(["deploy-commands"], io, env)).toBe(1);
+    expect(err.at(-1)).toMatch(/^Discord refused DISCORD_TOKEN \(401\): reset the token/);
+    const unreachable = { ...env, DISCORD_API_URL: "http://127.0.0.1:9/api" };
+    expect(await runCli(["deploy-commands"], io, unreachable)).toBe(1);
+    expect(err.at(-1)).toMatch(/^Could not reach Discord at http:\/\/127\.0\.0\.1:9\/api \(ECONNREFUSED\)/);
+    expect(err.join("\n")).not.toMatch(/\n\s+at /);
   });
 
   it("stops cleanly on SIGTERM", async () => {

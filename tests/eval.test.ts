@@ -120,4 +120,16 @@ describe("eval from the command line", () => {
     expect(bad.code).not.toBe(0);
     expect(bad.err).toMatch(/--min-relevance is a number from 0/);
   });
+
+  it("names a missing input file instead of printing a trace", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(
+      ["eval", "--docs", "/nowhere/docs.jsonl", "--questions", "/nowhere/q.jsonl"],
+      { out: (t) => out.push(t), err: (t) => err.push(t) },
+      { LOG_LEVEL: "silent" },
+    );
+    expect(code).toBe(1);
+    expect(err.join("\n")).toBe("The documents file /nowhere/docs.jsonl does not exist.");
+  });
 });

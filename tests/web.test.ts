@@ -95,7 +95,7 @@ describe("fetching safely", () => {
     routes.set("/hop", send("text/html", "", 302, { location: `${base}/article` }));
     const strict = fetcher({ allowPrivate: false });
     await expect(strict.fetch(`${base}/article`, "html")).rejects.toThrow(
-      /127\.0\.0\.1 is a private or local address; refused/,
+      /127\.0\.0\.1 is a private or local address; refused \(set ALLOW_PRIVATE_URLS=true to allow/,
     );
     await expect(strict.fetch(`http://localhost:${new URL(base).port}/article`, "html")).rejects.toThrow(
       /localhost resolves to a private or local address/,

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createAnswerer } from "../answer/answerer.js";
 import { finalizeArticle } from "../corpus/article.js";
 import { readJsonl } from "../corpus/readers/json.js";
+import { VerbatimError } from "../errors.js";
 import { IndexStore } from "../index/store.js";
 import { upsertArticles } from "../ingest/files.js";
 import type { SearchMode } from "../search/lexical.js";
@@ -73,6 +74,22 @@ export interface EvalRecord {
   answerInQuotes3: boolean | null;
 }
 
+/** Read an input of the evaluation, or say which file is missing (no stack trace for a mistyped path). */
+async function readInput(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new VerbatimError(
+      "UNREADABLE",
+      code === "ENOENT"
+        ? `The ${what} file ${file} does not exist.`
+        : `Cannot read the ${what} file ${file} (${code ?? (error as Error).message}).`,
+      { cause: error },
+    );
+  }
+}
+
 /** Parse BEIR-style qrels (`query-id  corpus-id  score`, header line). */
 export function parseQrels(text: string): Map<string, Map<string, number>> {
   const qrels = new Map<string, Map<string, number>>();
@@ -101,9 +118,9 @@ async function measure(
   started: number,
   ingestSeconds: number,
 ): Promise<EvalReport> {
-  const parsed = readQuestions(await readFile(options.questions, "utf8"));
+  const parsed = readQuestions(await readInput(options.questions, "questions"));
   const questions = options.limit ? parsed.slice(0, options.limit) : parsed;
-  const qrels = options.qrels ? parseQrels(await readFile(options.qrels, "utf8")) : null;
+  const qrels = options.qrels ? parseQrels(await readInput(options.qrels, "qrels")) : null;
   const r1: number[] = [];
   const r5: number[] = [];
   const mrr: number[] = [];
@@ -174,7 +191,7 @@ function rankedArticles(hits: Hit[]): string[] {
 /** Build an index of the documents, ask every question, and measure retrieval and quoting. */
 export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const started = performance.now();
-  const docs = readJsonl(await readFile(options.docs, "utf8"), options.docs);
+  const docs = readJsonl(await readInput(options.docs, "documents"), options.docs);
   for (const w of docs.warnings) options.onWarning?.(w);
   const fetchedAt = new Date().toISOString();
   const articles = docs.drafts

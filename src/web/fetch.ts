@@ -79,7 +79,7 @@ export function createFetcher(options: FetcherOptions) {
       if (bad && !options.allowPrivate) {
         return callback(
           new FetchError(
-            `${hostname} resolves to a private or local address (${bad.address}); refused`,
+            `${hostname} resolves to a private or local address (${bad.address}); refused (set ALLOW_PRIVATE_URLS=true to allow such addresses, on a trusted network only)`,
             "refused",
           ),
         );
@@ -130,7 +130,10 @@ export function createFetcher(options: FetcherOptions) {
     if (url.username || url.password) throw new FetchError("URLs with credentials are refused", "refused");
     const host = url.hostname.replace(/^\[|\]$/g, "");
     if (isIP(host) && !options.allowPrivate && !isPublicAddress(host)) {
-      throw new FetchError(`${host} is a private or local address; refused`, "refused");
+      throw new FetchError(
+        `${host} is a private or local address; refused (set ALLOW_PRIVATE_URLS=true to allow such addresses, on a trusted network only)`,
+        "refused",
+      );
     }
     return url;
   }
