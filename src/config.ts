@@ -30,6 +30,7 @@ const schema = z.object({
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .optional()
     .default("info"),
+  LOG_FORMAT: z.enum(["auto", "json", "pretty"]).optional().default("auto"),
   STATE_URL: optionalString,
   DISCORD_TOKEN: optionalString,
   DISCORD_CLIENT_ID: optionalString.refine(
@@ -92,6 +93,8 @@ export interface Config {
   synonymsPath: string;
   maxQuotes: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Log lines as JSON, or readable lines; `auto`: readable on a terminal, JSON otherwise. */
+  logFormat: "auto" | "json" | "pretty";
   /** Keyv URL: sqlite://FILE (default, next to the index), redis://… or postgres://…. */
   stateUrl: string;
   discord: {
@@ -146,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     synonymsPath: path.resolve(cwd, e.SYNONYMS_PATH ?? "config/synonyms.txt"),
     maxQuotes: e.MAX_QUOTES,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     stateUrl: e.STATE_URL ?? `sqlite://${path.join(path.dirname(indexPath), "state.sqlite")}`,
     discord: Object.freeze({
       token: e.DISCORD_TOKEN,

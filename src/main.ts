@@ -31,7 +31,7 @@ async function main(): Promise<void> {
       "DISCORD_TOKEN does not look like a bot token (three parts separated by dots): copy it again from the Developer Portal's Bot page.",
     );
 
-  const log = createLogger(config.logLevel, 1);
+  const log = createLogger(config.logLevel, 1, config.logFormat);
   let app: Awaited<ReturnType<typeof createApp>>;
   try {
     app = await createApp(config, log);

@@ -137,6 +137,32 @@ describe("npm run ask, as a user runs it", () => {
   });
 });
 
+describe("log lines", () => {
+  const line = (format: string) =>
+    promisify(execFile)(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "-e",
+        `import("./src/log.ts").then(({ createLogger }) => createLogger("info", 1, "${format}").info({ guild: "g1", token: "secret-token" }, "answered"))`,
+      ],
+      { cwd: path.resolve(import.meta.dirname, "..") },
+    );
+
+  it("are readable with LOG_FORMAT=pretty, JSON with json, and never show a token", async () => {
+    const pretty = (await line("pretty")).stdout;
+    expect(pretty).toMatch(/INFO.*answered/);
+    expect(pretty).toMatch(/guild: "g1"/);
+    expect(pretty.trim().startsWith("{")).toBe(false);
+    const json = JSON.parse((await line("json")).stdout);
+    expect(json).toMatchObject({ msg: "answered", guild: "g1", token: "[redacted]" });
+    // auto: JSON when the output is not a terminal (as under systemd, Docker or a pipe).
+    expect(JSON.parse((await line("auto")).stdout).msg).toBe("answered");
+    expect(pretty + JSON.stringify(json)).not.toContain("secret-token");
+  });
+});
+
 describe("configuration from .env.example, as `cp .env.example .env` leaves it", () => {
   it("loads (every empty variable means unset) and answers a question with it", async () => {
     const example = dotenv.parse(readFileSync(path.resolve(import.meta.dirname, "../.env.example"), "utf8"));
