@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { listFiles, loadFile } from "../src/corpus/load.js";
@@ -80,6 +82,27 @@ describe("JSON readers", () => {
     expect(articles).toHaveLength(1);
     expect(articles[0]?.id).toMatch(/^u[0-9a-f]{16}$/);
     expect(articles[0]?.site).toBe("culture.example.com");
+  });
+
+  it("the same story from a JSONL export and from its web page is one article; a record's own id keeps it apart", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "verbatim-identity-"));
+    try {
+      const page = (await loadFile(at("harbor.html"))).articles[0];
+      const url = "https://coastal.example.org/news/harbor-dredging-approved?utm_source=feed";
+      const record = { title: "Harbor dredging approved", url, text: "The city council approved dredging." };
+      writeFileSync(path.join(dir, "export.jsonl"), `${JSON.stringify(record)}\n`);
+      const [fromExport] = (await loadFile(path.join(dir, "export.jsonl"))).articles;
+      expect(fromExport?.id).toBe(page?.id);
+      // Datasets give several records one URL (paragraphs of one page): their ids keep them apart.
+      writeFileSync(
+        path.join(dir, "dataset.jsonl"),
+        ["p1", "p2"].map((id) => JSON.stringify({ ...record, id, text: `Paragraph ${id}.` })).join("\n"),
+      );
+      const ids = (await loadFile(path.join(dir, "dataset.jsonl"))).articles.map((a) => a.id);
+      expect(ids).toEqual(["p1", "p2"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
