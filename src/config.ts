@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { VerbatimError } from "./errors.js";
+import { PROJECT_ROOT } from "./paths.js";
 
 const optionalString = z
   .string()
@@ -142,11 +143,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     );
   }
   const e = parsed.data;
-  const indexPath = path.resolve(cwd, e.INDEX_PATH ?? ".verbatim/index.sqlite");
+  // A path given is read from where the command runs; the defaults live in Verbatim's own folder, whatever that is.
+  const where = (given: string | undefined, fallback: string) =>
+    given ? path.resolve(cwd, given) : path.join(PROJECT_ROOT, fallback);
+  const indexPath = where(e.INDEX_PATH, ".verbatim/index.sqlite");
   return Object.freeze({
     indexPath,
-    dataDir: path.resolve(cwd, e.DATA_DIR ?? "data"),
-    synonymsPath: path.resolve(cwd, e.SYNONYMS_PATH ?? "config/synonyms.txt"),
+    dataDir: where(e.DATA_DIR, "data"),
+    synonymsPath: where(e.SYNONYMS_PATH, "config/synonyms.txt"),
     maxQuotes: e.MAX_QUOTES,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,

@@ -137,6 +137,20 @@ describe("npm run ask, as a user runs it", () => {
   });
 });
 
+describe("where files live", () => {
+  it("defaults to Verbatim's own folder whatever folder a command runs from; paths given are read from there", () => {
+    const root = path.resolve(import.meta.dirname, "..");
+    const elsewhere = loadConfig({}, "/tmp/somewhere-else");
+    expect(elsewhere.indexPath).toBe(path.join(root, ".verbatim", "index.sqlite"));
+    expect(elsewhere.dataDir).toBe(path.join(root, "data"));
+    expect(elsewhere.synonymsPath).toBe(path.join(root, "config", "synonyms.txt"));
+    expect(elsewhere.stateUrl).toBe(`sqlite://${path.join(root, ".verbatim", "state.sqlite")}`);
+    expect(loadConfig({ INDEX_PATH: "my/index.sqlite" }, "/tmp/somewhere-else").indexPath).toBe(
+      "/tmp/somewhere-else/my/index.sqlite",
+    );
+  });
+});
+
 describe("log lines", () => {
   const line = (format: string) =>
     promisify(execFile)(
