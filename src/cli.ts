@@ -29,7 +29,8 @@ const USAGE = `Usage: verbatim <command> [options]
 Commands:
   ingest [--index PATH] [PATH|URL ...]    index files, folders, web pages and feeds (default: the data folder)
   ask [--index PATH] [--json] "question"  answer with verbatim quotes
-  search [--index PATH] [--json] "query"  list matching passages
+  search [--index PATH] [--json] [--limit N] "query"
+                                          list matching passages (10 by default, at most 100)
   eval --docs FILE --questions FILE [--qrels FILE] [--json] [--limit N] [--mode auto|and|or]
        [--engine verbatim|minisearch|orama|flexsearch] [--dump FILE] [--min-relevance 0..1]
                                           measure retrieval and quoting on an evaluation set

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const token = config.discord.token;
   if (!token)
     fail(
-      'DISCORD_TOKEN is not set: put your bot\'s token in .env (README, "Discord setup"). To try Verbatim without Discord, use `npm run ask`.',
+      'DISCORD_TOKEN is not set: put your bot\'s token in .env (README, "Set up the bot (once)"). To try Verbatim without Discord, use `npm run ask`.',
     );
   if (!looksLikeToken(token))
     fail(
