@@ -40,7 +40,7 @@ Commands:
   deploy-commands [--global | --guild ID] [--clear]
                                           register the slash commands with Discord (in one server
                                           with DISCORD_GUILD_ID or --guild; --clear removes the other copies)
-  invite                                  print the link that adds the bot to a server
+  invite                                  print the links that add the bot to a server and to your account
 `;
 
 /** Output channels, so tests can capture them. */
@@ -125,8 +125,16 @@ export async function runCli(
             "CONFIG_INVALID",
             "DISCORD_CLIENT_ID is not set: put your application's id in .env.",
           );
-        const { inviteUrl } = await import("./discord/invite.js");
-        io.out(inviteUrl(config.discord.clientId));
+        const { inviteUrl, userInstallUrl } = await import("./discord/invite.js");
+        io.out(
+          [
+            "Add the bot to a server (you need Manage Server there):",
+            `  ${inviteUrl(config.discord.clientId)}`,
+            "Install it to your own account, for /ask, /search and /help in DMs and any server",
+            "(enable User Install on the portal's Installation page first):",
+            `  ${userInstallUrl(config.discord.clientId)}`,
+          ].join("\n"),
+        );
         return 0;
       }
       case "deploy-commands": {

@@ -137,6 +137,28 @@ describe("npm run ask, as a user runs it", () => {
   });
 });
 
+describe("invite", () => {
+  it("prints the server install link with the bot's permissions, and the user install link", async () => {
+    env.DISCORD_CLIENT_ID = "110000000000000001";
+    const { code, out } = await cli("invite");
+    expect(code).toBe(0);
+    const [server, user] = [...out.matchAll(/https:\/\/\S+/g)].map((m) => new URL(m[0]));
+    expect(Object.fromEntries(server?.searchParams ?? [])).toEqual({
+      client_id: "110000000000000001",
+      scope: "bot applications.commands",
+      permissions: "84992",
+      integration_type: "0",
+    });
+    expect(Object.fromEntries(user?.searchParams ?? [])).toEqual({
+      client_id: "110000000000000001",
+      scope: "applications.commands",
+      integration_type: "1",
+    });
+    expect(out).toMatch(/Manage Server/);
+    expect(out).toMatch(/User Install on the portal's Installation page/);
+  });
+});
+
 describe("where files live", () => {
   it("defaults to Verbatim's own folder whatever folder a command runs from; paths given are read from there", () => {
     const root = path.resolve(import.meta.dirname, "..");
