@@ -35,6 +35,7 @@ Commands:
        [--engine verbatim|minisearch|orama|flexsearch] [--dump FILE] [--min-relevance 0..1]
                                           measure retrieval and quoting on an evaluation set
   stats [--index PATH] [--json]           what the index holds
+  backup [--index PATH] FILE              copy the index (and an SQLite state file) safely while the bot runs
   digest [--index PATH] [--since 24h] [--topic WORDS] [--max N]
                                           print the digest a channel would get for articles added since then
   deploy-commands [--global | --guild ID] [--clear]
@@ -119,6 +120,8 @@ export async function runCli(
         return statsCommand(rest, config, io);
       case "digest":
         return await digestCommand(rest, config, io);
+      case "backup":
+        return await backupCommand(rest, config, io);
       case "invite": {
         if (!config.discord.clientId)
           throw new VerbatimError(
@@ -406,6 +409,25 @@ async function digestCommand(args: string[], config: Config, io: Io): Promise<nu
   } finally {
     await app.close();
   }
+}
+
+async function backupCommand(args: string[], config: Config, io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { index: { type: "string" } });
+  const dest = positionals[0];
+  if (!dest) throw new VerbatimError("USAGE", "Name the file to write the backup to: npm run backup -- FILE");
+  const { backupDatabase } = await import("./index/backup.js");
+  const index = values.index ? path.resolve(String(values.index)) : config.indexPath;
+  const target = path.resolve(dest);
+  const { pages } = await backupDatabase(index, target);
+  io.out(`Backed up the index ${index} to ${target} (${pages} pages, checked).`);
+  // The state (settings, digest subscriptions) is worth as much as the index when it is an SQLite file.
+  const stateFile = config.stateUrl.startsWith("sqlite://") ? config.stateUrl.slice("sqlite://".length) : "";
+  if (!values.index && stateFile && stateFile !== ":memory:" && existsSync(stateFile)) {
+    const stateTarget = target.replace(/(\.sqlite)?$/, ".state.sqlite");
+    await backupDatabase(path.resolve(stateFile), stateTarget);
+    io.out(`Backed up the state ${path.resolve(stateFile)} to ${stateTarget} (checked).`);
+  }
+  return 0;
 }
 
 function statsCommand(args: string[], config: Config, io: Io): number {

@@ -137,6 +137,28 @@ describe("npm run ask, as a user runs it", () => {
   });
 });
 
+describe("backup", () => {
+  it("copies the index and the state while they are open, into files that open and answer", async () => {
+    env.STATE_URL = `sqlite://${path.join(dir, "state.sqlite")}`;
+    expect((await cli("ingest", CORPUS)).code).toBe(0);
+    // The state file exists once something opened it (the bot does at start).
+    const { openState } = await import("../src/state/state.js");
+    const state = await openState(env.STATE_URL);
+    await state.ns("settings").set("k", "v");
+    const dest = path.join(dir, "backups", "monday.sqlite");
+    const run = await cli("backup", dest);
+    await state.close();
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/^Backed up the index .* \(\d+ pages, checked\)\.$/m);
+    expect(run.out).toMatch(/Backed up the state .*monday\.state\.sqlite \(checked\)/);
+    const ask = await cli("ask", "--index", dest, "--json", "what did the vice minister say about wastewater?");
+    expect(JSON.parse(ask.out).quotes[0].text).toContain("high-chlorine wastewater");
+    const again = await cli("backup", dest);
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/already exists: name a new file/);
+  });
+});
+
 describe("invite", () => {
   it("prints the server install link with the bot's permissions, and the user install link", async () => {
     env.DISCORD_CLIENT_ID = "110000000000000001";
