@@ -151,7 +151,13 @@ describe("backup", () => {
     expect(run.code).toBe(0);
     expect(run.out).toMatch(/^Backed up the index .* \(\d+ pages, checked\)\.$/m);
     expect(run.out).toMatch(/Backed up the state .*monday\.state\.sqlite \(checked\)/);
-    const ask = await cli("ask", "--index", dest, "--json", "what did the vice minister say about wastewater?");
+    const ask = await cli(
+      "ask",
+      "--index",
+      dest,
+      "--json",
+      "what did the vice minister say about wastewater?",
+    );
     expect(JSON.parse(ask.out).quotes[0].text).toContain("high-chlorine wastewater");
     const again = await cli("backup", dest);
     expect(again.code).toBe(2);
