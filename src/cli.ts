@@ -224,7 +224,7 @@ async function ingestCommand(args: string[], config: Config, io: Io): Promise<nu
       }
       if (paths.length === 0) return failed > 0 ? 1 : 0;
     }
-    const files = progressBar("files");
+    const files = progressBar("kB of files");
     const report = await ingestPaths(store, paths, { onProgress: files.update }).finally(files.stop);
     for (const w of report.warnings)
       if (!report.missing.some((p) => w.startsWith(p))) io.err(`warning: ${w}`);

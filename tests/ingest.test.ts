@@ -95,6 +95,27 @@ describe("an index made by an earlier version", () => {
   });
 });
 
+describe("progress", () => {
+  it("moves steadily through one large file, in kilobytes, up to the total", async () => {
+    const file = path.join(dir, "big.jsonl");
+    const lines = Array.from({ length: 1000 }, (_, i) =>
+      JSON.stringify({
+        id: `r${i}`,
+        title: `Record ${i}`,
+        text: `The ${i}th record says the harbor opened.`,
+      }),
+    );
+    writeFileSync(file, lines.join("\n"));
+    const seen: [number, number][] = [];
+    await ingestPaths(store, [file], { onProgress: (done, total) => seen.push([done, total]) });
+    const total = seen[0]?.[1] ?? 0;
+    expect(total).toBeGreaterThan(50);
+    expect(seen.length).toBeGreaterThanOrEqual(5);
+    expect(seen.at(-1)).toEqual([total, total]);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]?.[0]).toBeGreaterThanOrEqual(seen[i - 1]?.[0] ?? 0);
+  });
+});
+
 describe("incremental ingest", () => {
   it("indexes new files, skips unchanged ones, replaces changed ones and removes deleted ones", async () => {
     const data = path.join(dir, "data");

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import {
   clearManifestCache,
@@ -29,8 +30,8 @@ export interface IngestReport {
 
 /** Options for `ingestPaths`. */
 export interface IngestOptions {
-  /** Called after each file with the count done and the total. */
-  onProgress?: (done: number, total: number) => void;
+  /** Called as the work advances with the kilobytes of files done and the total (a large file reports as it goes). */
+  onProgress?: (doneKb: number, totalKb: number) => void;
   /** Folder ids of file articles are relative to. */
   cwd?: string;
 }
@@ -85,11 +86,17 @@ export function upsertArticles(
   return report;
 }
 
-function applyFile(store: IndexStore, loaded: LoadedFile, report: IngestReport): void {
+function applyFile(
+  store: IndexStore,
+  loaded: LoadedFile,
+  report: IngestReport,
+  onArticle?: (share: number) => void,
+): void {
   const previous = new Set(store.sources.articles(loaded.file));
   const ids: string[] = [];
-  for (const article of loaded.articles) {
+  for (const [i, article] of loaded.articles.entries()) {
     report[store.upsertArticle(article)]++;
+    if (onArticle && i % 200 === 199) onArticle((i + 1) / loaded.articles.length);
     ids.push(article.id);
     previous.delete(article.id);
   }
@@ -127,9 +134,14 @@ export async function ingestPaths(
 
   // Files are read (async) inside the transaction so that memory stays bounded by one file;
   // only this process writes, and WAL readers keep seeing the previous index until COMMIT.
+  // Progress is measured in kilobytes, so one 60,000-record file moves the bar as steadily as many small ones.
+  const sizes = new Map<string, number>();
+  for (const file of files) sizes.set(file, Math.max(1, Math.ceil((await stat(file)).size / 1024)));
+  const totalKb = [...sizes.values()].reduce((a, b) => a + b, 0);
   await store.transactionAsync(async () => {
-    let done = 0;
+    let doneKb = 0;
     for (const file of files) {
+      const kb = sizes.get(file) ?? 1;
       const loaded = await loadFile(file, options.cwd);
       // A file that gave nothing but one warning about itself is a skipped file, with why (empty, binary, too large…).
       const whole = /^[^\n]*?: skipped: (.*)$/.exec(loaded.warnings[0] ?? "");
@@ -146,8 +158,11 @@ export async function ingestPaths(
       }
       // A file that yields nothing but warnings keeps what it gave before: bad input loses nothing.
       else if (loaded.hash && (loaded.articles.length > 0 || loaded.warnings.length === 0))
-        applyFile(store, loaded, report);
-      options.onProgress?.(++done, files.length);
+        applyFile(store, loaded, report, (share) =>
+          options.onProgress?.(doneKb + Math.round(kb * share), totalKb),
+        );
+      doneKb += kb;
+      options.onProgress?.(doneKb, totalKb);
     }
     for (const known of store.sources.all()) {
       if (seen.has(known) || !roots.some((root) => isUnder(known, root))) continue;
