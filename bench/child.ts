@@ -87,7 +87,7 @@ async function verbatimBuild() {
 async function verbatimServe() {
   const started = performance.now();
   const store = new IndexStore(indexFile);
-  store.match('"news"', 1);
+  store.match({ terms: [["news"]], mode: "and" }, 1);
   const openMs = performance.now() - started;
   const searchSamples = await time(queries, (q) => {
     try {

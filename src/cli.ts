@@ -147,8 +147,9 @@ export async function runCli(
           clear: { type: "boolean" },
         });
         const { deployCommands } = await import("./discord/deploy.js");
+        const { loadCommands } = await import("../commands/index.js");
         io.err(`Connecting to Discord at ${config.discord.apiUrl ?? "https://discord.com/api"}…`);
-        const result = await deployCommands(config, {
+        const result = await deployCommands(config, loadCommands(), {
           global: values.global,
           guild: values.guild,
           clear: values.clear,

@@ -1,5 +1,6 @@
 import "./env.js";
 import path from "node:path";
+import { loadCommands } from "../commands/index.js";
 import { createApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { createBot } from "./discord/bot.js";
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
   };
   // A connection Discord closed for good needs a person: exit non-zero so a supervisor alerts or restarts.
   const bot = createBot(app, {
+    commands: loadCommands(),
     onFatal: (problem) => {
       process.stderr.write(`${problem}\n`);
       void shutdown("gateway closed", 1);

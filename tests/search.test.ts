@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VerbatimError } from "../src/errors.js";
+import { toMatchExpression } from "../src/index/fts-expression.js";
 import type { IndexStore } from "../src/index/store.js";
 import { search } from "../src/search/lexical.js";
-import { parseQuery, toMatchExpression } from "../src/search/query.js";
+import { matchQuery, parseQuery } from "../src/search/query.js";
 import { CORPUS, indexOf, SYNONYMS } from "./helpers.js";
 
 let store: IndexStore;
@@ -52,9 +53,9 @@ describe("hostile queries", () => {
   });
 
   it("only ever passes quoted strings to MATCH", () => {
-    const expr = toMatchExpression(parseQuery("NEAR(harbor dredging) OR title:port*"), "or");
+    const expr = toMatchExpression(matchQuery(parseQuery("NEAR(harbor dredging) OR title:port*"), "or"));
     expect(expr).toBe('"near" OR "harbor" OR "dredging" OR "title" OR "port"');
-    expect(toMatchExpression(parseQuery('quote"inside'), "and")).toBe('"quote" AND "inside"');
+    expect(toMatchExpression(matchQuery(parseQuery('quote"inside'), "and"))).toBe('"quote" AND "inside"');
   });
 
   it("caps the number of terms of a huge question", () => {

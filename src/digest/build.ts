@@ -1,5 +1,5 @@
 import { toMeta } from "../corpus/article.js";
-import type { IndexStore } from "../index/store.js";
+import type { CorpusIndex } from "../index/contracts.js";
 import { search } from "../search/lexical.js";
 import { idf } from "../text/idf.js";
 import type { SynonymMap } from "../text/lexicon.js";
@@ -27,7 +27,7 @@ export type DigestWindow = { after: string; until: string } | { afterSeq: number
 
 /** Articles of the window, filtered by topic when given, newest first. */
 export function digestArticleIds(
-  store: IndexStore,
+  store: CorpusIndex,
   window: DigestWindow,
   topic: string | null,
   synonyms?: SynonymMap,
@@ -51,7 +51,7 @@ export function digestArticleIds(
 
 /** Build the digest of the given articles (newest first), `max` of them with their summaries. */
 export function buildDigest(
-  store: IndexStore,
+  store: CorpusIndex,
   articleIds: string[],
   max: number,
   topic: string | null = null,
@@ -69,7 +69,7 @@ export function buildDigest(
 
 /** The digest of a window: the articles first seen in it (matching the topic, if any), `max` of them summarised. */
 export function digestOfWindow(
-  store: IndexStore,
+  store: CorpusIndex,
   window: DigestWindow,
   options: { topic: string | null; max: number; synonyms?: SynonymMap },
 ): Digest {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { IndexStore } from "../index/store.js";
+import type { CorpusIndex } from "../index/contracts.js";
 import type { Logger } from "../log.js";
 import type { SynonymMap } from "../text/lexicon.js";
 import { buildDigest, type Digest, digestOfWindow } from "./build.js";
@@ -38,7 +38,7 @@ export function retryDelayMs(failures: number): number {
 
 /** What the delivery needs. */
 export interface DeliveryDeps {
-  store: IndexStore;
+  store: CorpusIndex;
   synonyms?: SynonymMap;
   subscriptions: SubscriptionStore;
   sender: DigestSender;
@@ -47,7 +47,7 @@ export interface DeliveryDeps {
 
 /** The articles new to a subscription: numbered after its cutoff, up to the last committed number. */
 export function subscriptionWindow(
-  store: IndexStore,
+  store: CorpusIndex,
   sub: Subscription,
 ): { afterSeq: number; untilSeq: number } {
   return { afterSeq: sub.cutoffSeq ?? store.seqAt(sub.cutoff), untilSeq: store.committedSeq() };

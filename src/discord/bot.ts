@@ -1,8 +1,7 @@
 import { Client, Events, GatewayIntentBits, Partials } from "discord.js";
 import { DigestScheduler } from "../digest/scheduler.js";
 import { createSubscriptionStore } from "../digest/subscriptions.js";
-import type { BotDeps } from "./command.js";
-import { loadCommands } from "./commands.js";
+import type { BotDeps, Command } from "./command.js";
 import { createCooldown } from "./cooldown.js";
 import { createDiscordDigestSender } from "./digest-sender.js";
 import { createMessageHandler } from "./messages.js";
@@ -32,11 +31,13 @@ export interface Bot {
 export function createBot(
   base: Omit<BotDeps, "digests">,
   options: {
+    /** The slash commands, by name (`loadCommands()` from commands/). */
+    commands: ReadonlyMap<string, Command>;
     clock?: () => Date;
     schedule?: boolean;
     /** Called when Discord closed the gateway for good (a reset token, a disallowed intent), with what to fix. */
     onFatal?: (problem: string) => void;
-  } = {},
+  },
 ): Bot {
   const client = new Client(clientOptions(base.config.discord.apiUrl));
   const clock = options.clock ?? (() => new Date());
@@ -47,7 +48,7 @@ export function createBot(
     clock,
   );
   const deps: BotDeps = { ...base, digests: { subscriptions, scheduler, sender, clock } };
-  const commands = loadCommands();
+  const { commands } = options;
   const cooldown = createCooldown(
     deps.state.ns("cooldowns"),
     deps.config.cooldown.questions,

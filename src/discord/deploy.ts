@@ -1,7 +1,7 @@
 import { REST, Routes } from "discord.js";
 import type { Config } from "../config.js";
 import { VerbatimError } from "../errors.js";
-import { loadCommands } from "./commands.js";
+import type { Command } from "./command.js";
 import { discordProblem } from "./token.js";
 
 /** Where to register the commands, and whether to clear the copies in the other place. */
@@ -26,6 +26,7 @@ export interface DeployResult {
  */
 export async function deployCommands(
   config: Readonly<Config>,
+  commands: ReadonlyMap<string, Command>,
   options: DeployOptions = {},
 ): Promise<DeployResult> {
   const { token, clientId, apiUrl } = config.discord;
@@ -38,7 +39,7 @@ export async function deployCommands(
       "CONFIG_INVALID",
       "DISCORD_CLIENT_ID is not set: put your application's id in .env.",
     );
-  const body = [...loadCommands().values()].map((c) => c.data.toJSON());
+  const body = [...commands.values()].map((c) => c.data.toJSON());
   const rest = new REST({ ...(apiUrl ? { api: apiUrl } : {}), retries: 1 }).setToken(token);
   const route = guildId
     ? Routes.applicationGuildCommands(clientId, guildId)

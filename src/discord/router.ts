@@ -39,7 +39,11 @@ async function sendApology(interaction: RepliableInteraction, id: string): Promi
 }
 
 /** One place that routes every interaction, defers in time, and turns errors into an apology with an id. */
-export function createInteractionRouter(commands: Map<string, Command>, deps: BotDeps, cooldown: Cooldown) {
+export function createInteractionRouter(
+  commands: ReadonlyMap<string, Command>,
+  deps: BotDeps,
+  cooldown: Cooldown,
+) {
   async function chatInput(interaction: ChatInputCommandInteraction): Promise<void> {
     const command = commands.get(interaction.commandName);
     if (!command) {

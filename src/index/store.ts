@@ -2,7 +2,16 @@ import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { Article, ArticleMeta, Passage } from "../types.js";
 import { chunkArticle } from "./chunk.js";
+import type {
+  ArticleStore,
+  IndexStats,
+  MatchQuery,
+  MatchRow,
+  PassageSearch,
+  UpsertOutcome,
+} from "./contracts.js";
 import { checkDatabase, indexProblem, openDatabase } from "./database.js";
+import { toMatchExpression } from "./fts-expression.js";
 
 export { SCHEMA_VERSION } from "./database.js";
 
@@ -14,33 +23,7 @@ import { SourceStore } from "./source-store.js";
 export const TITLE_WEIGHT = 0.5;
 
 /** A row of the FTS search joined with its passage and article. */
-export interface MatchRow {
-  id: number;
-  article_id: string;
-  ordinal: number;
-  start_offset: number;
-  end_offset: number;
-  text: string;
-  url: string | null;
-  title: string;
-  site: string | null;
-  published_at: string | null;
-  author: string | null;
-  source: string;
-  score: number;
-}
-
-/** What an upsert did. */
-export type UpsertOutcome = "added" | "updated" | "unchanged";
-
-/** Figures about the corpus, for /help, /corpus stats and the CLI. */
-export interface IndexStats {
-  articles: number;
-  passages: number;
-  newest: { title: string; publishedAt: string | null; url: string | null } | null;
-  lastIngestAt: string | null;
-  version: number;
-}
+export type { IndexStats, MatchRow, UpsertOutcome } from "./contracts.js";
 
 /** Hash of everything about an article that its index rows depend on. */
 export function articleHash(article: Article): string {
@@ -77,7 +60,7 @@ export function rowMeta(
  * The SQLite index: articles, their passages with offsets, and an FTS5 index over them.
  * One instance per process; prepared statements are made once and reused.
  */
-export class IndexStore {
+export class IndexStore implements ArticleStore, PassageSearch {
   private readonly db: Database.Database;
   readonly path: string;
   /** Passage vectors by model and content hash. */
@@ -332,9 +315,9 @@ export class IndexStore {
     return this.stmts.passagesOf.all(articleId).map(rowPassage);
   }
 
-  /** Rows matching an FTS5 expression, best first. The expression must come from `toMatchExpression`. */
-  match(expression: string, limit: number): MatchRow[] {
-    return this.stmts.match.all(expression, limit);
+  /** Rows matching the query, best first (BM25 over FTS5; the query's words only ever reach MATCH as literals). */
+  match(query: MatchQuery, limit: number): MatchRow[] {
+    return this.stmts.match.all(toMatchExpression(query), limit);
   }
 
   /** Passages joined with their articles, by id (for hits found by vector search). */
@@ -361,9 +344,9 @@ export class IndexStore {
     return n;
   }
 
-  /** How many passages match an FTS5 expression (which must come from `ftsString`/`toMatchExpression`). */
-  countMatches(expression: string): number {
-    return this.stmts.countMatches.get(expression)?.n ?? 0;
+  /** How many passages match the query. */
+  countMatches(query: MatchQuery): number {
+    return this.stmts.countMatches.get(toMatchExpression(query))?.n ?? 0;
   }
 
   /** Every indexed term in at least `minDoc` passages, with its passage count (a full scan: cache the result). */

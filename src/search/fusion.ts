@@ -1,4 +1,4 @@
-import type { IndexStore } from "../index/store.js";
+import type { PassageSearch } from "../index/contracts.js";
 import { rowMeta, rowPassage } from "../index/store.js";
 import { stemSet } from "../text/terms.js";
 import type { Hit } from "../types.js";
@@ -10,7 +10,7 @@ export const RRF_K = 60;
 
 /** Fuse BM25 hits and vector neighbours by reciprocal rank; hits carry the fused score and their similarity. */
 export function fuse(
-  store: IndexStore,
+  store: PassageSearch,
   query: ParsedQuery,
   bm25: Hit[],
   vector: { id: number; similarity: number }[],

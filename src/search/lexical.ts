@@ -1,9 +1,10 @@
-import { type IndexStore, type MatchRow, rowMeta, rowPassage } from "../index/store.js";
+import type { MatchRow, PassageSearch } from "../index/contracts.js";
+import { rowMeta, rowPassage } from "../index/store.js";
 import type { SynonymMap } from "../text/lexicon.js";
 import { roughSentences } from "../text/sentences.js";
 import { stem, stemSet } from "../text/terms.js";
 import type { Hit } from "../types.js";
-import { type ParsedQuery, parseQuery, termOptions, toMatchExpression } from "./query.js";
+import { matchQuery, type ParsedQuery, parseQuery, termOptions } from "./query.js";
 import { type Correction, correctSpelling } from "./spelling.js";
 import { termDocFreq, termWeights } from "./weights.js";
 
@@ -30,7 +31,7 @@ export interface SearchResult {
  * A word the corpus never contains may still share its root with words it does ("deep" and "deepen"):
  * such terms also match the indexed words that extend their stem.
  */
-export function expandUnknownTerms(store: IndexStore, query: ParsedQuery): ParsedQuery {
+export function expandUnknownTerms(store: PassageSearch, query: ParsedQuery): ParsedQuery {
   const terms = query.terms.map((term) => {
     if (term.word.includes(" ") || term.stem.length < 4 || /^\p{N}+$/u.test(term.stem)) return term;
     if (store.docFreq(term.stem) > 0 || term.alternatives.some((a) => store.docFreq(stem(a)) > 0))
@@ -50,7 +51,7 @@ export const COMMON_TERM_MIN = 5000;
  * The terms an any-term (OR) search scans: very common terms add little to BM25 but cost a scan of most of the
  * index, so they are left out when rarer terms remain. All-term (AND) searches keep every term.
  */
-export function orTerms(store: IndexStore, query: ParsedQuery): ParsedQuery {
+export function orTerms(store: PassageSearch, query: ParsedQuery): ParsedQuery {
   const total = Math.max(1, store.totalPassages());
   const rare = query.terms.filter((t) => {
     const df = termDocFreq(t, (s) => store.docFreq(s));
@@ -103,7 +104,7 @@ function toHit(query: ParsedQuery, row: MatchRow): Hit {
  * so FTS syntax in a question is searched for as words, never interpreted.
  */
 export function search(
-  store: IndexStore,
+  store: PassageSearch,
   input: string | ParsedQuery,
   options: SearchOptions = {},
 ): SearchResult {
@@ -117,7 +118,7 @@ export function search(
   // every matching sentence holds all of the question, so there is nothing to re-order.
   const rerank = query.terms.length > 1;
   const fetch = rerank ? Math.max(limit, RERANK_DEPTH) : limit;
-  const orExpression = toMatchExpression(orTerms(store, query), "or");
+  const anyTerm = matchQuery(orTerms(store, query), "or");
   const ranked = (found: MatchRow[]) => {
     if (!rerank) return found;
     const weights = termWeights(query, {
@@ -134,11 +135,11 @@ export function search(
       .sort((a, b) => b.score - a.score);
   };
   let rows: MatchRow[] = [];
-  if (mode !== "or") rows = ranked(store.match(toMatchExpression(query, "and"), fetch)).slice(0, limit);
+  if (mode !== "or") rows = ranked(store.match(matchQuery(query, "and"), fetch)).slice(0, limit);
   if (mode === "or" || (mode === "auto" && rows.length < limit && query.terms.length > 1)) {
     // Too few passages hold every term: passages with any of them join the list, which is then ordered by score.
     const seen = new Set(rows.map((r) => r.id));
-    for (const row of ranked(store.match(orExpression, fetch))) {
+    for (const row of ranked(store.match(anyTerm, fetch))) {
       if (!seen.has(row.id)) rows.push(row);
     }
     rows = rows.slice(0, limit);

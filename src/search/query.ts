@@ -1,4 +1,5 @@
 import { VerbatimError } from "../errors.js";
+import type { MatchQuery } from "../index/contracts.js";
 import { CHAT_PHRASES, STOP_WORDS, type SynonymMap, synonymKey } from "../text/lexicon.js";
 import { fold, stem } from "../text/terms.js";
 
@@ -70,20 +71,9 @@ export function parseQuery(text: string, synonyms: SynonymMap = new Map()): Pars
   return { text, terms };
 }
 
-/** An FTS5 string literal: the only way user text reaches MATCH, so its syntax is never interpreted. */
-export function ftsString(value: string): string {
-  return `"${value.replaceAll('"', '""')}"`;
-}
-
-/** One term as an FTS5 expression: the word, or the word OR its synonyms. */
-function termExpression(term: QueryTerm): string {
-  if (term.alternatives.length === 0) return ftsString(term.word);
-  return `(${[term.word, ...term.alternatives].map(ftsString).join(" OR ")})`;
-}
-
-/** The FTS5 MATCH expression for a parsed query: every term (`and`) or any term (`or`). */
-export function toMatchExpression(query: ParsedQuery, mode: "and" | "or"): string {
-  return query.terms.map(termExpression).join(mode === "and" ? " AND " : " OR ");
+/** What the index is asked to match: each term as its word or any of its synonyms, every term (`and`) or any. */
+export function matchQuery(query: ParsedQuery, mode: "and" | "or"): MatchQuery {
+  return { terms: query.terms.map((t) => [t.word, ...t.alternatives]), mode };
 }
 
 /** What counts as a match for a term: a list of options, each a list of stems that must all be present. */

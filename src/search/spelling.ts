@@ -1,8 +1,8 @@
 import { distance } from "fastest-levenshtein";
-import type { IndexStore } from "../index/store.js";
+import type { PassageSearch } from "../index/contracts.js";
 import { STOP_WORDS } from "../text/lexicon.js";
 import { stem } from "../text/terms.js";
-import { ftsString, type ParsedQuery, type QueryTerm } from "./query.js";
+import type { ParsedQuery, QueryTerm } from "./query.js";
 
 /** A word of the question replaced by the index's own word it most likely meant. */
 export interface Correction {
@@ -24,10 +24,10 @@ interface Vocabulary {
   byLength: Map<number, { term: string; doc: number }[]>;
 }
 
-const vocabularies = new WeakMap<IndexStore, Vocabulary>();
+const vocabularies = new WeakMap<PassageSearch, Vocabulary>();
 
 /** The index's vocabulary, read once per index version (0.14 s at 90k passages) and kept beside the store. */
-function vocabulary(store: IndexStore): Vocabulary {
+function vocabulary(store: PassageSearch): Vocabulary {
   const version = store.version();
   const total = store.totalPassages();
   const cached = vocabularies.get(store);
@@ -66,7 +66,7 @@ function allowedEdits(length: number): number {
  * fewest edits, then the most passages. Null when none is close.
  */
 export function closestTerm(
-  store: IndexStore,
+  store: PassageSearch,
   misspelt: string,
   context: string | null = null,
 ): string | null {
@@ -88,7 +88,7 @@ export function closestTerm(
   let best = shortlist[0];
   let bestTogether = -1;
   for (const candidate of shortlist) {
-    const together = store.countMatches(`${ftsString(candidate.term)} AND ${ftsString(context)}`);
+    const together = store.countMatches({ terms: [[candidate.term], [context]], mode: "and" });
     if (together > bestTogether) {
       best = candidate;
       bestTogether = together;
@@ -110,7 +110,7 @@ function asWord(typed: string, typedStem: string, corrected: string): string {
  * closest indexed word. Numbers, phrases and short words are left alone.
  */
 export function correctSpelling(
-  store: IndexStore,
+  store: PassageSearch,
   query: ParsedQuery,
 ): { query: ParsedQuery; corrections: Correction[] } {
   const corrections: Correction[] = [];

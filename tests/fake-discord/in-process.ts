@@ -1,4 +1,5 @@
 import path from "node:path";
+import { loadCommands } from "../../commands/index.js";
 import { createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { type Bot, createBot } from "../../src/discord/bot.js";
@@ -36,7 +37,7 @@ export async function startInProcessBot(
     ...env,
   });
   const app = await createApp(config, createLogger("silent"), { clock });
-  const bot = createBot(app, { clock, schedule: false });
+  const bot = createBot(app, { commands: loadCommands(), clock, schedule: false });
   await bot.start(TOKEN);
   await fake.ready;
   return {

@@ -1,0 +1,26 @@
+import { assertCommand, type Command } from "../src/discord/command.js";
+import ask from "./ask.js";
+import corpus from "./corpus.js";
+import digest from "./digest.js";
+import help from "./help.js";
+import search from "./search.js";
+
+/**
+ * Every slash command, checked and keyed by name: the one registry. The doors that build the bot or deploy the
+ * commands (main, the CLI, the tests) pass it to src/discord/, which never imports commands/ itself.
+ */
+export function loadCommands(): Map<string, Command> {
+  const modules: [string, unknown][] = [
+    ["commands/ask.ts", ask],
+    ["commands/search.ts", search],
+    ["commands/help.ts", help],
+    ["commands/digest.ts", digest],
+    ["commands/corpus.ts", corpus],
+  ];
+  return new Map(
+    modules.map(([file, mod]) => {
+      const command = assertCommand(mod, file);
+      return [command.data.name, command];
+    }),
+  );
+}
