@@ -7,72 +7,35 @@ import {
 } from "discord.js";
 import { digestOfWindow } from "../src/digest/build.js";
 import { subscriptionWindow } from "../src/digest/delivery.js";
-import {
-  describeSchedule,
-  nextRun,
-  parseDays,
-  type Schedule,
-  scheduleProblem,
-} from "../src/digest/schedule.js";
+import { describeSchedule, nextRun, readScheduleRequest } from "../src/digest/schedule.js";
 import { newSubscription } from "../src/digest/subscriptions.js";
 import type { BotDeps, Command } from "../src/discord/command.js";
 import { escapeForDiscord } from "../src/discord/escape.js";
-import { notice, requireManager } from "../src/discord/managers.js";
+import { notice, requireManager, requirePostable } from "../src/discord/managers.js";
 import { channelMention, fullTime } from "../src/discord/markup.js";
 import { renderNotice } from "../src/discord/render.js";
 import { renderDigest, renderSubscriptionList } from "../src/discord/render-digest.js";
 
-const REQUIRED = [
-  ["ViewChannel", PermissionFlagsBits.ViewChannel],
-  ["SendMessages", PermissionFlagsBits.SendMessages],
-  ["EmbedLinks", PermissionFlagsBits.EmbedLinks],
-  ["ReadMessageHistory", PermissionFlagsBits.ReadMessageHistory],
-] as const;
-
-/** Permissions the bot lacks in a channel (empty when it can post digests there), or null when it cannot see it. */
-function missingPermissions(interaction: ChatInputCommandInteraction, channelId: string): string[] | null {
-  const channel = interaction.guild?.channels.cache.get(channelId);
-  const me = interaction.guild?.members.me;
-  if (!channel || !me) return null;
-  const perms = channel.permissionsFor(me);
-  return REQUIRED.filter(([, flag]) => !perms.has(flag)).map(([name]) => name);
-}
-
 async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps) {
   const o = interaction.options;
   const channel = o.getChannel("channel", true);
-  const time = o.getString("time");
-  const cron = o.getString("cron");
-  const timezone = o.getString("timezone") ?? "UTC";
-  const topicRaw = o.getString("topic");
-  if (topicRaw !== null && topicRaw.trim() === "")
-    return notice(
-      interaction,
-      "The topic is empty: give a few words, or leave the option out for all articles.",
-    );
-  if (!time && !cron) return notice(interaction, "Give a `time` (such as 08:00) or a `cron` pattern.");
-  const days = parseDays(o.getString("days"));
-  if (days && !Array.isArray(days)) return notice(interaction, days.error);
-  const schedule: Schedule = cron
-    ? { kind: "cron", cron, timezone }
-    : { kind: "daily", time: time ?? "", timezone, days: days as number[] | null };
-  const problem = scheduleProblem(schedule);
-  if (problem) return notice(interaction, `${problem} Nothing was saved.`);
-  const missing = missingPermissions(interaction, channel.id);
-  if (missing === null)
-    return notice(interaction, `I can't see ${channelMention(channel.id)}. Nothing was saved.`);
-  if (missing.length > 0)
-    return notice(
-      interaction,
-      `I can't post digests in ${channelMention(channel.id)}: I need ${missing.join(", ")} there. Nothing was saved.`,
-    );
+  const request = readScheduleRequest({
+    time: o.getString("time"),
+    cron: o.getString("cron"),
+    timezone: o.getString("timezone"),
+    days: o.getString("days"),
+    topic: o.getString("topic"),
+  });
+  if ("problem" in request) return notice(interaction, request.problem);
+  if (!(await requirePostable(interaction, channel.id))) return;
+  const { schedule, topic } = request;
   const now = deps.digests.clock();
   const sub = newSubscription(
     {
       guildId: interaction.guildId ?? "",
       channelId: channel.id,
       schedule,
-      topic: topicRaw?.trim() ?? null,
+      topic,
       max: o.getInteger("max") ?? 10,
       postEmpty: o.getBoolean("post_empty") ?? false,
       createdBy: interaction.user.id,

@@ -2,7 +2,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildDigest, digestArticleIds } from "../src/digest/build.js";
 import { type DigestSender, MAX_FAILURES, runSubscription } from "../src/digest/delivery.js";
-import { nextRun, parseDays, scheduleProblem } from "../src/digest/schedule.js";
+import { nextRun, parseDays, readScheduleRequest, scheduleProblem } from "../src/digest/schedule.js";
 import { DigestScheduler, dueAt } from "../src/digest/scheduler.js";
 import { createSubscriptionStore, newSubscription, type Subscription } from "../src/digest/subscriptions.js";
 import { summarize } from "../src/digest/summarize.js";
@@ -47,6 +47,36 @@ describe("schedules", () => {
     expect(parseDays("mon,wed,fri")).toEqual([1, 3, 5]);
     expect(parseDays("weekdays")).toEqual([1, 2, 3, 4, 5]);
     expect(parseDays("mon,funday")).toEqual({ error: expect.stringMatching(/"funday" is not a day/) });
+  });
+
+  it("reads what a subscriber typed into a schedule and a topic, or says what is wrong", () => {
+    const typed = {
+      time: "08:00",
+      cron: null,
+      timezone: "Europe/Berlin",
+      days: "weekdays",
+      topic: " lighthouse ",
+    };
+    expect(readScheduleRequest(typed)).toEqual({
+      schedule: { kind: "daily", time: "08:00", timezone: "Europe/Berlin", days: [1, 2, 3, 4, 5] },
+      topic: "lighthouse",
+    });
+    expect(readScheduleRequest({ ...typed, timezone: null, cron: "0 7 * * 1" })).toEqual({
+      schedule: { kind: "cron", cron: "0 7 * * 1", timezone: "UTC" },
+      topic: "lighthouse",
+    });
+    expect(readScheduleRequest({ ...typed, topic: "  " })).toEqual({
+      problem: expect.stringMatching(/topic is empty/),
+    });
+    expect(readScheduleRequest({ ...typed, time: null })).toEqual({
+      problem: expect.stringMatching(/Give a `time`/),
+    });
+    expect(readScheduleRequest({ ...typed, days: "caturday" })).toEqual({
+      problem: expect.stringMatching(/"caturday" is not a day/),
+    });
+    expect(readScheduleRequest({ ...typed, time: "25:00" })).toEqual({
+      problem: expect.stringMatching(/not a time of day.*Nothing was saved\.$/),
+    });
   });
 });
 

@@ -61,3 +61,34 @@ export function describeSchedule(schedule: Schedule): string {
   const days = schedule.days ? schedule.days.map((d) => DAY_NAMES[d]).join(" ") : "every day";
   return `${schedule.time} ${schedule.timezone}, ${days}`;
 }
+
+/** What a subscriber asked for, as typed (every field optional, as Discord delivers slash-command options). */
+export interface ScheduleRequest {
+  time: string | null;
+  cron: string | null;
+  timezone: string | null;
+  days: string | null;
+  topic: string | null;
+}
+
+/**
+ * Turn what a subscriber typed into a schedule and a topic, or say what is wrong with it (the message ends with
+ * what was not done, for the reply): a time or a cron pattern, known days, a valid time zone, a topic with words.
+ */
+export function readScheduleRequest(
+  request: ScheduleRequest,
+): { schedule: Schedule; topic: string | null } | { problem: string } {
+  if (request.topic !== null && request.topic.trim() === "")
+    return { problem: "The topic is empty: give a few words, or leave the option out for all articles." };
+  if (!request.time && !request.cron)
+    return { problem: "Give a `time` (such as 08:00) or a `cron` pattern." };
+  const days = parseDays(request.days);
+  if (days && !Array.isArray(days)) return { problem: days.error };
+  const timezone = request.timezone ?? "UTC";
+  const schedule: Schedule = request.cron
+    ? { kind: "cron", cron: request.cron, timezone }
+    : { kind: "daily", time: request.time ?? "", timezone, days: days as number[] | null };
+  const problem = scheduleProblem(schedule);
+  if (problem) return { problem: `${problem} Nothing was saved.` };
+  return { schedule, topic: request.topic?.trim() ?? null };
+}
