@@ -65,7 +65,12 @@ function answerer(over: Partial<Config["openai"]> = {}, withState = false): Answ
     config: c,
     log,
     llm,
-    ...(withState ? { cache: state.ns("cache"), quota: state.ns("settings") } : {}),
+    ...(withState
+      ? {
+          cache: state.ns("cache"),
+          quota: state.limits.limit(`llm-daily-${c.openai.dailyLimit}`, c.openai.dailyLimit, 2 * 86_400),
+        }
+      : {}),
   });
 }
 

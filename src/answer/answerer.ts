@@ -8,6 +8,7 @@ import type { SearchMode, SearchResult } from "../search/lexical.js";
 import { retrieve } from "../search/retrieve.js";
 import { correctedText } from "../search/spelling.js";
 import { type Embedder, VectorIndex } from "../search/vectors.js";
+import type { Limit } from "../state/limits.js";
 import type { Answer, Hit } from "../types.js";
 import { composeExtractive } from "./extractive.js";
 import { describeLlmError, type LlmComposer, LlmError } from "./llm.js";
@@ -16,20 +17,20 @@ import { verifyModelAnswer } from "./verify.js";
 /** What the answerer uses; only the corpus is required (no model: extractive answers). */
 export interface AnswererDeps {
   corpus: Corpus;
-  /** Quotes at most, and the model's daily limit and cache lifetime (defaults: 3 quotes, no limit, no cache). */
+  /** Quotes at most, the model's cache lifetime and time budget (defaults: 3 quotes, no cache, 25 s). */
   config?: {
     maxQuotes?: number;
     /** Relevance confidence below which nothing is quoted (default `RELEVANCE_THRESHOLD`; 0 never refuses). */
     minRelevance?: number;
-    openai?: Partial<Pick<Config["openai"], "dailyLimit" | "cacheHours" | "answerBudgetMs">>;
+    openai?: Partial<Pick<Config["openai"], "cacheHours" | "answerBudgetMs">>;
   };
   log?: Logger;
   llm?: LlmComposer;
   embedder?: Embedder;
   /** Keyv namespace for cached LLM answers. */
   cache?: Keyv;
-  /** Keyv namespace for per-guild daily LLM counts. */
-  quota?: Keyv;
+  /** Written answers per guild per day (`LLM_DAILY_LIMIT`), counted atomically across processes. */
+  quota?: Limit;
 }
 
 /** Passages the LLM is shown. */
@@ -58,7 +59,6 @@ export function createAnswerer(deps: AnswererDeps) {
   const { store, synonyms } = deps.corpus;
   const log = deps.log ?? createLogger("silent");
   const maxQuotes = deps.config?.maxQuotes ?? 3;
-  const dailyLimit = deps.config?.openai?.dailyLimit ?? Number.POSITIVE_INFINITY;
   const cacheMs = (deps.config?.openai?.cacheHours ?? 0) * 3_600_000;
   const budgetMs = deps.config?.openai?.answerBudgetMs ?? 25_000;
   const vectors = deps.embedder ? new VectorIndex(store, deps.embedder.model) : undefined;
@@ -78,11 +78,8 @@ export function createAnswerer(deps: AnswererDeps) {
 
   async function withinQuota(ctx: AnswerOptions): Promise<boolean> {
     if (!deps.quota || !ctx.guildId) return true;
-    const key = `${ctx.guildId}:${new Date().toISOString().slice(0, 10)}`;
-    const used = (await deps.quota.get<number>(key)) ?? 0;
-    if (used >= dailyLimit) return false;
-    await deps.quota.set(key, used + 1, 2 * 86_400_000);
-    return true;
+    // One key per guild and UTC day: the limit's window (two days) outlives the day, so the count is the day's.
+    return (await deps.quota.take(`${ctx.guildId}:${new Date().toISOString().slice(0, 10)}`)).allowed;
   }
 
   function cacheKey(question: string): string {

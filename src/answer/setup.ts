@@ -26,7 +26,10 @@ export function answererFromConfig(corpus: Corpus, config: Readonly<Config>, log
     llm,
     embedder,
     cache: state?.ns("cache"),
-    quota: state?.ns("settings"),
+    quota:
+      state && Number.isFinite(o.dailyLimit)
+        ? state.limits.limit("llm-daily", o.dailyLimit, 2 * 86_400)
+        : undefined,
   });
 }
 

@@ -2,7 +2,6 @@ import { Client, Events, GatewayIntentBits, Partials } from "discord.js";
 import { DigestScheduler } from "../digest/scheduler.js";
 import { createSubscriptionStore } from "../digest/subscriptions.js";
 import type { BotDeps, Command } from "./command.js";
-import { createCooldown } from "./cooldown.js";
 import { createDiscordDigestSender } from "./digest-sender.js";
 import { createMessageHandler } from "./messages.js";
 import { createInteractionRouter } from "./router.js";
@@ -49,8 +48,9 @@ export function createBot(
   );
   const deps: BotDeps = { ...base, digests: { subscriptions, scheduler, sender, clock } };
   const { commands } = options;
-  const cooldown = createCooldown(
-    deps.state.ns("cooldowns"),
+  // Counted in the state backend, atomically: with Redis or PostgreSQL, across every bot process.
+  const cooldown = deps.state.limits.limit(
+    "cooldown",
     deps.config.cooldown.questions,
     deps.config.cooldown.seconds,
   );

@@ -1,6 +1,6 @@
 import type { Client, Message } from "discord.js";
+import type { Limit } from "../state/limits.js";
 import type { BotDeps } from "./command.js";
-import type { Cooldown } from "./cooldown.js";
 import { answerForDiscord } from "./questions.js";
 import { renderNotice } from "./render.js";
 import { apology, errorId } from "./router.js";
@@ -14,7 +14,7 @@ export function questionFromMessage(content: string): string {
 }
 
 /** Answer direct messages, and messages in servers that mention the bot, as replies. Other bots are ignored. */
-export function createMessageHandler(client: Client, deps: BotDeps, cooldown: Cooldown) {
+export function createMessageHandler(client: Client, deps: BotDeps, cooldown: Limit) {
   return async function onMessage(message: Message): Promise<void> {
     const me = client.user;
     if (!me || message.author.bot || message.author.id === me.id || message.system) return;

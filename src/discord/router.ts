@@ -5,8 +5,8 @@ import {
   MessageFlags,
   type RepliableInteraction,
 } from "discord.js";
+import type { Limit } from "../state/limits.js";
 import type { BotDeps, Command } from "./command.js";
-import type { Cooldown } from "./cooldown.js";
 import { renderNotice } from "./render.js";
 
 /** A short id users can quote and operators can find in the logs. */
@@ -42,7 +42,7 @@ async function sendApology(interaction: RepliableInteraction, id: string): Promi
 export function createInteractionRouter(
   commands: ReadonlyMap<string, Command>,
   deps: BotDeps,
-  cooldown: Cooldown,
+  cooldown: Limit,
 ) {
   async function chatInput(interaction: ChatInputCommandInteraction): Promise<void> {
     const command = commands.get(interaction.commandName);

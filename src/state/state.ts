@@ -1,15 +1,18 @@
 import path from "node:path";
 import Keyv, { type KeyvStoreAdapter } from "keyv";
 import { VerbatimError } from "../errors.js";
+import { type Limits, openLimits } from "./limits.js";
 import { SqliteKeyvStore } from "./sqlite-store.js";
 
 /** The Keyv namespaces Verbatim keeps: one store, many namespaces. */
-export const NAMESPACES = ["settings", "cooldowns", "sessions", "subscriptions", "cache"] as const;
+export const NAMESPACES = ["settings", "sessions", "subscriptions", "cache"] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
 /** Keyv instances by namespace, over one backing store chosen by URL. */
 export interface State {
   ns(name: Namespace): Keyv;
+  /** Counters that must be exact across processes (cooldowns, the daily LLM budget), over the same backend. */
+  limits: Limits;
   /** Describes the backend without credentials, for logs. */
   describe: string;
   close(): Promise<void>;
@@ -51,6 +54,9 @@ async function adapterFor(
   return { make: () => new mod.default(url), describe: `${kind} (${host})` };
 }
 
+/** PostgreSQL states open in this process, by URL (see `close`). */
+const openPostgres = new Map<string, number>();
+
 /** Open the state store that `url` names (sqlite://FILE, redis://…, postgres://…). */
 export async function openState(url: string, cwd = process.cwd()): Promise<State> {
   const { make, describe } = await adapterFor(url, cwd);
@@ -67,14 +73,26 @@ export async function openState(url: string, cwd = process.cwd()): Promise<State
     });
     instances.set(name, keyv);
   }
+  const limits = await openLimits(url, cwd);
+  if (describe.startsWith("postgres")) openPostgres.set(url, (openPostgres.get(url) ?? 0) + 1);
   return {
     describe,
+    limits,
     ns(name) {
       const k = instances.get(name);
       if (!k) throw new Error(`unknown state namespace ${name}`);
       return k;
     },
     async close() {
+      await limits.close();
+      // @keyv/postgres keeps one connection pool per process, shared by every adapter: it is ended only when the last
+      // PostgreSQL state of the process closes. Other adapters own their connections.
+      if (describe.startsWith("postgres")) {
+        openPostgres.set(url, (openPostgres.get(url) ?? 1) - 1);
+        if ((openPostgres.get(url) ?? 0) > 0) return;
+        await adapters[0]?.disconnect?.();
+        return;
+      }
       await Promise.all(adapters.map((a) => a.disconnect?.()));
     },
   };
