@@ -14,11 +14,23 @@ export default {
         .setRequired(true)
         .setMaxLength(MAX_DISCORD_QUESTION),
     )
-    .addBooleanOption((o) => o.setName("private").setDescription("Show the answer only to you")),
+    .addBooleanOption((o) => o.setName("private").setDescription("Show the answer only to you"))
+    .addStringOption((o) =>
+      o
+        .setName("since")
+        .setDescription("Only articles dated from this day (2026-11-01, 1 November, last Monday)"),
+    )
+    .addStringOption((o) => o.setName("until").setDescription("Only articles dated up to this day")),
   cooldown: true,
   ephemeral: (interaction) => interaction.options.getBoolean("private") ?? false,
   async execute(interaction, deps) {
     const question = interaction.options.getString("question", true);
-    await interaction.editReply(await answerForDiscord(deps, question, interaction.guildId));
+    const o = interaction.options;
+    await interaction.editReply(
+      await answerForDiscord(deps, question, interaction.guildId, {
+        since: o.getString("since"),
+        until: o.getString("until"),
+      }),
+    );
   },
 } satisfies Command;

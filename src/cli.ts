@@ -20,6 +20,7 @@ import { createLogger } from "./log.js";
 import { progressBar } from "./render/progress.js";
 import { renderAnswerText, renderHitsText } from "./render/text.js";
 import { search } from "./search/lexical.js";
+import { windowFromOptions } from "./search/time-window.js";
 import { loadSynonyms } from "./text/lexicon.js";
 import type { Answer } from "./types.js";
 import { addUrl } from "./web/ingest.js";
@@ -28,8 +29,10 @@ const USAGE = `Usage: verbatim <command> [options]
 
 Commands:
   ingest [--index PATH] [PATH|URL ...]    index files, folders, web pages and feeds (default: the data folder)
-  ask [--index PATH] [--json] "question"  answer with verbatim quotes
-  search [--index PATH] [--json] [--limit N] "query"
+  ask [--index PATH] [--json] [--since DATE] [--until DATE] [--as-of DATE] "question"
+                                          answer with verbatim quotes ("last week", "in 2023" in the
+                                          question, or --since/--until, limit the articles' dates)
+  search [--index PATH] [--json] [--limit N] [--since DATE] [--until DATE] "query"
                                           list matching passages (10 by default, at most 100)
   eval --docs FILE --questions FILE [--qrels FILE] [--json] [--limit N] [--mode auto|and|or]
        [--engine verbatim|minisearch|orama|flexsearch] [--dump FILE] [--min-relevance 0..1]
@@ -63,6 +66,7 @@ export function answerJson(answer: Answer): object {
     ...(answer.prose ? { prose: answer.prose } : {}),
     ...(answer.reason ? { reason: answer.reason } : {}),
     ...(answer.searchedFor ? { searchedFor: answer.searchedFor } : {}),
+    ...(answer.note ? { note: answer.note } : {}),
     quotes: answer.quotes.map((q) => ({
       text: q.text,
       title: q.article.title,
@@ -254,8 +258,16 @@ async function queryCommand(
     index: { type: "string" },
     json: { type: "boolean" },
     limit: { type: "string" },
+    "as-of": { type: "string" },
+    since: { type: "string" },
+    until: { type: "string" },
   });
   const text = positionals.join(" ");
+  const asOf = values["as-of"] ? new Date(values["as-of"]) : new Date();
+  if (Number.isNaN(asOf.getTime()))
+    throw new VerbatimError("USAGE", `--as-of takes a date such as 2026-11-27 (got "${values["as-of"]}").`);
+  const chosen = windowFromOptions(values.since, values.until, asOf);
+  if ("problem" in chosen) throw new VerbatimError("USAGE", chosen.problem);
   if (text.trim().length === 0)
     throw new VerbatimError(
       "USAGE",
@@ -271,12 +283,19 @@ async function queryCommand(
   try {
     await ensureIndexed(corpus.store, config, io, Boolean(values.index));
     if (command === "ask") {
-      const answer = await app.answerer.answer(text);
+      const answer = await app.answerer.answer(text, {
+        asOf,
+        ...(chosen.window ? { window: chosen.window } : {}),
+      });
       io.out(values.json ? JSON.stringify(answerJson(answer), null, 2) : renderAnswerText(answer));
       return 0;
     }
     const limit = Math.max(1, Math.min(100, Number(values.limit ?? 10) || 10));
-    const { hits } = search(corpus.store, text, { limit, synonyms: corpus.synonyms });
+    const { hits } = search(corpus.store, text, {
+      limit,
+      synonyms: corpus.synonyms,
+      ...(chosen.window ? { window: chosen.window } : {}),
+    });
     if (values.json) {
       io.out(
         JSON.stringify(

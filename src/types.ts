@@ -73,4 +73,6 @@ export interface Answer {
   reason?: string;
   /** What was searched for when it differs from what was typed (misspellings corrected): "invented … motor". */
   searchedFor?: string;
+  /** What the answer's dates are, when the question named a time: "From articles dated last week (…)." */
+  note?: string;
 }

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from "../log.js";
 import type { SearchMode, SearchResult } from "../search/lexical.js";
 import { retrieve } from "../search/retrieve.js";
 import { correctedText } from "../search/spelling.js";
+import { type DayWindow, readTime } from "../search/time-window.js";
 import { type Embedder, VectorIndex } from "../search/vectors.js";
 import type { Limit } from "../state/limits.js";
 import type { Answer, Hit } from "../types.js";
@@ -43,6 +44,25 @@ export interface AnswerOptions {
   passages?: number;
   /** How query terms combine (default `auto`: all terms first, then any). */
   mode?: SearchMode;
+  /** The moment the question is asked, for "last week" and the like (default now). */
+  asOf?: Date;
+  /** A window chosen outside the question (`/ask since: until:`), which wins over one the question names. */
+  window?: DayWindow;
+  /** Read time words in the question (default true). */
+  time?: boolean;
+}
+
+/** Prefer newer articles among the candidates ("latest", "recent"): each gains up to half its score by date rank. */
+function preferRecent(result: SearchResult): SearchResult {
+  const dated = result.hits.slice(0, 20).map((h) => h.article.publishedAt ?? "");
+  const order = [...new Set(dated)].sort();
+  const freshness = (d: string) => (order.length > 1 ? order.indexOf(d) / (order.length - 1) : 0);
+  const hits = result.hits
+    .map((h, i) =>
+      i < 20 ? { ...h, score: h.score * (1 + 0.5 * freshness(h.article.publishedAt ?? "")) } : h,
+    )
+    .sort((a, b) => b.score - a.score);
+  return { ...result, hits };
 }
 
 /** A question with nothing to search for is answered, not failed: "nothing relevant", saying why. Rethrows others. */
@@ -93,17 +113,55 @@ export function createAnswerer(deps: AnswererDeps) {
     question: string,
     ctx: AnswerOptions = {},
   ): Promise<{ answer: Answer; hits: Hit[] }> {
-    let result: SearchResult;
-    try {
-      result = await retrieve(retrieval, question, { limit: ctx.passages ?? 20, mode: ctx.mode });
-    } catch (error) {
-      return { answer: nothingToSearch(question, error), hits: [] };
+    // Time words name a window on the articles' dates, or ask for the newest. Within a window they are not searched
+    // for (the window does their work); elsewhere only words relative to now ("last week", "latest") leave the
+    // question, since a date is often the very word of the answering sentence ("Who bought the factory in 2005?").
+    const reading = ctx.time === false ? null : readTime(question, ctx.asOf ?? new Date());
+    const window = ctx.window ?? reading?.window ?? null;
+    const search = (text: string, within: DayWindow | null) =>
+      retrieve(retrieval, text, {
+        limit: ctx.passages ?? 20,
+        mode: ctx.mode,
+        ...(within ? { window: { from: within.from, to: within.to } } : {}),
+      }).then((r) => (reading?.recency ? preferRecent(r) : r));
+    let text = question;
+    let plain: Answer | null = null;
+    let result: SearchResult = { query: { text: question, terms: [] }, hits: [] };
+    if (window) {
+      const within = ctx.window ? question : reading?.rest || question;
+      try {
+        const windowed = await search(within, window);
+        const answer = { ...extractive(within, windowed), question };
+        if (answer.status === "answered") {
+          result = windowed;
+          text = within;
+          plain = { ...answer, note: `From articles dated ${window.label}.` };
+        }
+      } catch (error) {
+        // Nothing left to search once the time words are out ("what happened last week?"): search as typed.
+        if (!(isUserFacing(error) && error.code === "EMPTY_QUERY")) throw error;
+      }
     }
-    const plain = extractive(question, result);
-    if (result.corrections?.length) plain.searchedFor = correctedText(question, result.corrections);
+    if (!plain) {
+      text = reading?.searchable || question;
+      try {
+        result = await search(text, null);
+      } catch (error) {
+        return { answer: nothingToSearch(question, error), hits: [] };
+      }
+      plain = { ...extractive(text, result), question };
+      // Nothing in the window: say so, naming it, and show what answers from other dates (the question may be about
+      // its own week, as a news quiz is).
+      if (window && plain.status === "answered")
+        plain.note = `Nothing dated ${window.label} answers that; these are the closest, from other dates.`;
+      else if (window)
+        plain.reason = `Nothing dated ${window.label} answers that, nor anything from other dates.`;
+    }
+    if (result.corrections?.length) plain.searchedFor = correctedText(text, result.corrections);
     // No model, or nothing relevant to show it: the extractive answer is the answer (and costs nothing).
     if (!llm || plain.status === "nothing-relevant") return { answer: plain, hits: result.hits };
-    const key = cacheKey(question);
+    // A dated question's answer depends on the day it is asked ("last week"): the window is part of the key.
+    const key = cacheKey(window ? `${question}\u0000${window.from}\u0000${window.to}` : question);
     const cached = await deps.cache?.get<Answer>(key);
     if (cached) return { answer: { ...cached, question }, hits: result.hits };
     if (!(await withinQuota(ctx))) {
@@ -164,6 +222,7 @@ export function createAnswerer(deps: AnswererDeps) {
           prose: verified.prose,
           quotes: verified.quotes,
           ...(plain.searchedFor ? { searchedFor: plain.searchedFor } : {}),
+          ...(plain.note ? { note: plain.note } : {}),
         };
       }
       if (cacheMs > 0) await deps.cache?.set(key, answer, cacheMs);

@@ -1,3 +1,4 @@
+import { windowFromOptions } from "../search/time-window.js";
 import type { BotDeps } from "./command.js";
 import { type MessagePayload, renderAnswer, renderNotice } from "./render.js";
 
@@ -9,6 +10,7 @@ export async function answerForDiscord(
   deps: BotDeps,
   question: string,
   guildId: string | null = null,
+  dates: { since?: string | null; until?: string | null } = {},
 ): Promise<MessagePayload> {
   const text = question.trim();
   if (text.length > MAX_DISCORD_QUESTION) {
@@ -20,5 +22,10 @@ export async function answerForDiscord(
     return renderNotice(
       "Ask me a question about the news, for example: *what did the vice minister say about wastewater?*",
     );
-  return renderAnswer(await deps.answerer.answer(text, { guildId }));
+  const asOf = deps.digests.clock();
+  const chosen = windowFromOptions(dates.since, dates.until, asOf);
+  if ("problem" in chosen) return renderNotice(chosen.problem);
+  return renderAnswer(
+    await deps.answerer.answer(text, { guildId, asOf, ...(chosen.window ? { window: chosen.window } : {}) }),
+  );
 }

@@ -130,9 +130,11 @@ export function renderAnswer(answer: Answer): MessagePayload {
       : `**[${i + 1}]** ${label} (${escapeForDiscord(q.article.source)})`;
     return trimToLimit(line, 600);
   });
-  const searched = answer.searchedFor
-    ? `Showing results for *${escapeForDiscord(trimToLimit(answer.searchedFor, 300))}*\n\n`
-    : "";
+  const searched = `${
+    answer.searchedFor
+      ? `Showing results for *${escapeForDiscord(trimToLimit(answer.searchedFor, 300))}*\n\n`
+      : ""
+  }${answer.note ? `*${escapeForDiscord(trimToLimit(answer.note, 300))}*\n\n` : ""}`;
   const prose = `${searched}${answer.prose ? `${escapeForDiscord(answer.prose)}\n\n` : ""}`;
   const sourcesBlock = `\n\n**Sources**\n${sources.join("\n")}`;
   // The quotes share what the prose and the sources leave of the description, each trimmed at a sentence end.

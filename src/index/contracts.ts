@@ -40,6 +40,8 @@ export interface MatchRow {
 export interface MatchQuery {
   terms: string[][];
   mode: "and" | "or";
+  /** Only passages of articles published in `[from, to)`, as YYYY-MM-DD (undated articles are outside). */
+  window?: { from: string; to: string };
 }
 
 /** Full-text search over passages (BM25) and the statistics the answer pipeline weighs terms with. */

@@ -73,6 +73,7 @@ export class IndexStore implements ArticleStore, PassageSearch {
   private passageCount: number | null = null;
   /** The last committed sequence number while an asynchronous transaction is open on this connection. */
   private seqBeforeWrite: number | null = null;
+  private windowed: ReturnType<IndexStore["prepareWindowed"]> | null = null;
   private readonly dfCache = new Map<string, number>();
 
   constructor(file: string, options: { readonly?: boolean } = {}) {
@@ -317,7 +318,26 @@ export class IndexStore implements ArticleStore, PassageSearch {
 
   /** Rows matching the query, best first (BM25 over FTS5; the query's words only ever reach MATCH as literals). */
   match(query: MatchQuery, limit: number): MatchRow[] {
-    return this.stmts.match.all(toMatchExpression(query), limit);
+    if (!query.window) return this.stmts.match.all(toMatchExpression(query), limit);
+    this.windowed ??= this.prepareWindowed();
+    return this.windowed.match.all(toMatchExpression(query), query.window.from, query.window.to, limit);
+  }
+
+  /**
+   * Statements for searches within a date window, on the articles' publication dates. An undated article is outside
+   * every window: the time it was first seen says when it was indexed (a bulk import, a dataset), not when it was news.
+   */
+  private prepareWindowed() {
+    const dated = "substr(a.published_at, 1, 10)";
+    return {
+      match: this.db.prepare<[string, string, string, number], MatchRow>(
+        `SELECT p.id, p.article_id, p.ordinal, p.start_offset, p.end_offset, p.text, a.url, a.title, a.site,
+                a.published_at, a.author, a.source, -bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) AS score
+         FROM passage_fts JOIN passages p ON p.id = passage_fts.rowid JOIN articles a ON a.id = p.article_id
+         WHERE passage_fts MATCH ? AND ${dated} >= ? AND ${dated} < ?
+         ORDER BY bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) LIMIT ?`,
+      ),
+    };
   }
 
   /** Passages joined with their articles, by id (for hits found by vector search). */

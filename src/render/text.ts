@@ -4,6 +4,7 @@ import { citationLine, quoteWithEllipses } from "./citation.js";
 /** An answer for a terminal: numbered quotes, each with its source and link. */
 export function renderAnswerText(answer: Answer): string {
   const lines: string[] = answer.searchedFor ? [`Showing results for “${answer.searchedFor}”.`, ""] : [];
+  if (answer.note) lines.push(answer.note, "");
   if (answer.status === "nothing-relevant") {
     lines.push(
       "Nothing in the corpus answers that.",

@@ -72,8 +72,12 @@ export function parseQuery(text: string, synonyms: SynonymMap = new Map()): Pars
 }
 
 /** What the index is asked to match: each term as its word or any of its synonyms, every term (`and`) or any. */
-export function matchQuery(query: ParsedQuery, mode: "and" | "or"): MatchQuery {
-  return { terms: query.terms.map((t) => [t.word, ...t.alternatives]), mode };
+export function matchQuery(
+  query: ParsedQuery,
+  mode: "and" | "or",
+  window?: MatchQuery["window"],
+): MatchQuery {
+  return { terms: query.terms.map((t) => [t.word, ...t.alternatives]), mode, ...(window ? { window } : {}) };
 }
 
 /** What counts as a match for a term: a list of options, each a list of stems that must all be present. */

@@ -23,6 +23,8 @@ export interface RetrieveOptions {
   /** Passages to return. */
   limit: number;
   mode?: SearchMode;
+  /** Only articles dated in this window (YYYY-MM-DD, `[from, to)`). */
+  window?: { from: string; to: string };
 }
 
 /**
@@ -36,9 +38,10 @@ export async function retrieve(
 ): Promise<SearchResult> {
   const text = question.slice(0, MAX_QUESTION_CHARS);
   const { store, synonyms, embedder, vectors } = deps;
+  const { window } = options;
   if (!embedder || !vectors)
-    return search(store, text, { limit: options.limit, mode: options.mode, synonyms });
-  const lexical = search(store, parseQuery(text, synonyms), { limit: 50, mode: options.mode });
+    return search(store, text, { limit: options.limit, mode: options.mode, synonyms, window });
+  const lexical = search(store, parseQuery(text, synonyms), { limit: 50, mode: options.mode, window });
   const { query, hits: bm25 } = lexical;
   let nearest: { id: number; similarity: number }[] = [];
   try {
@@ -47,5 +50,9 @@ export async function retrieve(
   } catch (err) {
     deps.log?.warn({ err }, "embedding the question failed; searching by words only");
   }
-  return { ...lexical, hits: fuse(store, query, bm25, nearest, options.limit) };
+  const fused = fuse(store, query, bm25, nearest, options.limit);
+  // Vector neighbours know no dates: within a window, those dated outside it are dropped.
+  const inWindow = (date: string | null) =>
+    !window || !date || (date.slice(0, 10) >= window.from && date.slice(0, 10) < window.to);
+  return { ...lexical, hits: fused.filter((h) => inWindow(h.article.publishedAt)) };
 }
