@@ -20,7 +20,14 @@ export default {
         .setName("since")
         .setDescription("Only articles dated from this day (2026-11-01, 1 November, last Monday)"),
     )
-    .addStringOption((o) => o.setName("until").setDescription("Only articles dated up to this day")),
+    .addStringOption((o) => o.setName("until").setDescription("Only articles dated up to this day"))
+    .addStringOption((o) =>
+      o
+        .setName("source")
+        .setDescription("Only articles from this site")
+        .setAutocomplete(true)
+        .setMaxLength(100),
+    ),
   cooldown: true,
   ephemeral: (interaction) => interaction.options.getBoolean("private") ?? false,
   async execute(interaction, deps) {
@@ -30,7 +37,17 @@ export default {
       await answerForDiscord(deps, question, interaction.guildId, {
         since: o.getString("since"),
         until: o.getString("until"),
+        source: o.getString("source"),
       }),
     );
+  },
+  async autocomplete(interaction, deps) {
+    const typed = interaction.options.getFocused().toLowerCase();
+    const choices = deps.corpus.store
+      .sites(200)
+      .filter((s) => s.site.toLowerCase().includes(typed))
+      .slice(0, 25)
+      .map((s) => ({ name: `${s.site} (${s.articles})`.slice(0, 100), value: s.site.slice(0, 100) }));
+    await interaction.respond(choices);
   },
 } satisfies Command;

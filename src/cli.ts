@@ -29,10 +29,10 @@ const USAGE = `Usage: verbatim <command> [options]
 
 Commands:
   ingest [--index PATH] [PATH|URL ...]    index files, folders, web pages and feeds (default: the data folder)
-  ask [--index PATH] [--json] [--since DATE] [--until DATE] [--as-of DATE] "question"
+  ask [--index PATH] [--json] [--since DATE] [--until DATE] [--as-of DATE] [--source SITE] "question"
                                           answer with verbatim quotes ("last week", "in 2023" in the
                                           question, or --since/--until, limit the articles' dates)
-  search [--index PATH] [--json] [--limit N] [--since DATE] [--until DATE] "query"
+  search [--index PATH] [--json] [--limit N] [--since DATE] [--until DATE] [--source SITE] "query"
                                           list matching passages (10 by default, at most 100)
   eval --docs FILE --questions FILE [--qrels FILE] [--json] [--limit N] [--mode auto|and|or]
        [--engine verbatim|minisearch|orama|flexsearch] [--dump FILE] [--min-relevance 0..1]
@@ -261,6 +261,7 @@ async function queryCommand(
     "as-of": { type: "string" },
     since: { type: "string" },
     until: { type: "string" },
+    source: { type: "string" },
   });
   const text = positionals.join(" ");
   const asOf = values["as-of"] ? new Date(values["as-of"]) : new Date();
@@ -286,6 +287,7 @@ async function queryCommand(
       const answer = await app.answerer.answer(text, {
         asOf,
         ...(chosen.window ? { window: chosen.window } : {}),
+        ...(values.source ? { source: values.source } : {}),
       });
       io.out(values.json ? JSON.stringify(answerJson(answer), null, 2) : renderAnswerText(answer));
       return 0;
@@ -295,6 +297,7 @@ async function queryCommand(
       limit,
       synonyms: corpus.synonyms,
       ...(chosen.window ? { window: chosen.window } : {}),
+      ...(values.source ? { source: values.source } : {}),
     });
     if (values.json) {
       io.out(

@@ -103,6 +103,42 @@ describe("the bot against a fake Discord", () => {
     expect(buttons[0]?.url).toContain("#:~:text=");
   });
 
+  it("/ask source: suggests the corpus's sites as you type, and keeps the answer to the one chosen", async () => {
+    const { id, token } = fake.slash(
+      "ask",
+      [
+        { name: "question", type: 3, value: "harbor" },
+        { name: "source", type: 3, value: "coast", focused: true },
+      ],
+      { userId: nextUser(), interactionType: 4 },
+    );
+    const suggestion = await fake.waitFor(
+      (r) => r.method === "POST" && r.path === `/interactions/${id}/${token}/callback`,
+    );
+    const data = suggestion.body as { type?: number; data?: { choices?: { name: string; value: string }[] } };
+    expect(data.type).toBe(8);
+    expect(data.data?.choices?.map((c) => c.value)).toEqual(["Coastal Times"]);
+
+    const options = [
+      { name: "question", type: 3, value: "what did the vice minister say about wastewater?" },
+      { name: "source", type: 3, value: "Coastal Times" },
+    ];
+    const asked = fake.slash("ask", options, { userId: nextUser() });
+    const edit = body(await fake.waitFor(isEdit(asked.token)));
+    expect(edit.embeds?.[0]?.description).toMatch(/Nothing from Coastal Times answers that/);
+    const harbor = fake.slash(
+      "ask",
+      [
+        { name: "question", type: 3, value: "how long do cargo ships wait for the tide?" },
+        { name: "source", type: 3, value: "Coastal Times" },
+      ],
+      { userId: nextUser() },
+    );
+    const answered = body(await fake.waitFor(isEdit(harbor.token)));
+    expect(answered.embeds?.[0]?.description).toMatch(/Quoting only Coastal Times\./);
+    expect(answered.embeds?.[0]?.description).toContain("six hours");
+  });
+
   it("/ask private:true answers ephemerally", async () => {
     const { callback } = await askAndGetEdit("harbor dredging", { private: true });
     expect(callback.type).toBe(5);

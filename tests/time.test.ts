@@ -120,6 +120,11 @@ describe("answers over articles from several years", () => {
     store.upsertArticle(
       article("undated", null, "The harbor council decided nothing about the lighthouse, a member said."),
     );
+    store.upsertArticle({
+      ...article("gazette", "2025-06-01", "The harbor council decided to sell the old ferry to a museum."),
+      url: "https://www.gazette.example.org/ferry",
+      site: "The Gazette",
+    });
   });
   afterAll(() => {
     store.close();
@@ -150,6 +155,19 @@ describe("answers over articles from several years", () => {
       "Nothing dated yesterday (26 November 2026) answers that; these are the closest, from other dates.",
     );
     expect(answer.quotes.length).toBeGreaterThan(0);
+  });
+
+  it("site:host in the question, or a source named, keeps the answer to that source", async () => {
+    const typed = await ask("what did the harbor council decide about the ferry? site:gazette.example.org");
+    expect(typed.quotes.map((q) => q.article.id)).toEqual(["gazette"]);
+    expect(typed.note).toBe("Quoting only gazette.example.org.");
+    const named = await ask("what did the harbor council decide?", { source: "The Gazette" });
+    expect(new Set(named.quotes.map((q) => q.article.id))).toEqual(new Set(["gazette"]));
+    const none = await ask("what did the harbor council decide about the lighthouse?", {
+      source: "The Gazette",
+    });
+    expect(none.status).toBe("nothing-relevant");
+    expect(none.reason).toMatch(/^Nothing from The Gazette answers that/);
   });
 
   it("explicit since / until win over the question, and the CLI takes --as-of", async () => {

@@ -5,6 +5,7 @@ import { isUserFacing } from "../errors.js";
 import type { Corpus } from "../index/open.js";
 import { createLogger, type Logger } from "../log.js";
 import type { SearchMode, SearchResult } from "../search/lexical.js";
+import { takeSiteFilter } from "../search/query.js";
 import { retrieve } from "../search/retrieve.js";
 import { correctedText } from "../search/spelling.js";
 import { type DayWindow, readTime } from "../search/time-window.js";
@@ -50,6 +51,8 @@ export interface AnswerOptions {
   window?: DayWindow;
   /** Read time words in the question (default true). */
   time?: boolean;
+  /** Only articles from this source: a site name or a web host (`/ask source:`, or `site:host` in the question). */
+  source?: string;
 }
 
 /** Prefer newer articles among the candidates ("latest", "recent"): each gains up to half its score by date rank. */
@@ -116,19 +119,23 @@ export function createAnswerer(deps: AnswererDeps) {
     // Time words name a window on the articles' dates, or ask for the newest. Within a window they are not searched
     // for (the window does their work); elsewhere only words relative to now ("last week", "latest") leave the
     // question, since a date is often the very word of the answering sentence ("Who bought the factory in 2005?").
-    const reading = ctx.time === false ? null : readTime(question, ctx.asOf ?? new Date());
+    const site = takeSiteFilter(question);
+    const source = ctx.source ?? site.source ?? undefined;
+    const asked = site.rest || question;
+    const reading = ctx.time === false ? null : readTime(asked, ctx.asOf ?? new Date());
     const window = ctx.window ?? reading?.window ?? null;
     const search = (text: string, within: DayWindow | null) =>
       retrieve(retrieval, text, {
         limit: ctx.passages ?? 20,
         mode: ctx.mode,
         ...(within ? { window: { from: within.from, to: within.to } } : {}),
+        ...(source ? { source } : {}),
       }).then((r) => (reading?.recency ? preferRecent(r) : r));
-    let text = question;
+    let text = asked;
     let plain: Answer | null = null;
     let result: SearchResult = { query: { text: question, terms: [] }, hits: [] };
     if (window) {
-      const within = ctx.window ? question : reading?.rest || question;
+      const within = ctx.window ? asked : reading?.rest || asked;
       try {
         const windowed = await search(within, window);
         const answer = { ...extractive(within, windowed), question };
@@ -143,7 +150,7 @@ export function createAnswerer(deps: AnswererDeps) {
       }
     }
     if (!plain) {
-      text = reading?.searchable || question;
+      text = reading?.searchable || asked;
       try {
         result = await search(text, null);
       } catch (error) {
@@ -157,11 +164,18 @@ export function createAnswerer(deps: AnswererDeps) {
       else if (window)
         plain.reason = `Nothing dated ${window.label} answers that, nor anything from other dates.`;
     }
+    if (source) {
+      if (plain.status === "answered")
+        plain.note = `${plain.note ? `${plain.note} ` : ""}Quoting only ${source}.`;
+      else plain.reason = `Nothing from ${source} answers that${plain.reason ? ` (${plain.reason})` : "."}`;
+    }
     if (result.corrections?.length) plain.searchedFor = correctedText(text, result.corrections);
     // No model, or nothing relevant to show it: the extractive answer is the answer (and costs nothing).
     if (!llm || plain.status === "nothing-relevant") return { answer: plain, hits: result.hits };
     // A dated question's answer depends on the day it is asked ("last week"): the window is part of the key.
-    const key = cacheKey(window ? `${question}\u0000${window.from}\u0000${window.to}` : question);
+    const key = cacheKey(
+      `${question}\u0000${window ? `${window.from}\u0000${window.to}` : ""}\u0000${source ?? ""}`,
+    );
     const cached = await deps.cache?.get<Answer>(key);
     if (cached) return { answer: { ...cached, question }, hits: result.hits };
     if (!(await withinQuota(ctx))) {

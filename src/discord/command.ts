@@ -1,4 +1,5 @@
 import type {
+  AutocompleteInteraction,
   ButtonInteraction,
   ChatInputCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
@@ -40,6 +41,8 @@ export interface Command {
   execute(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void>;
   /** Buttons whose custom id starts with `<name>:`. */
   button?(interaction: ButtonInteraction, deps: BotDeps): Promise<void>;
+  /** Suggestions for an option being typed (it must answer within 3 s, with at most 25 choices). */
+  autocomplete?(interaction: AutocompleteInteraction, deps: BotDeps): Promise<void>;
 }
 
 /** Check that a loaded module really is a command, so a broken one fails at load with its name. */

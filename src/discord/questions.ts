@@ -10,7 +10,7 @@ export async function answerForDiscord(
   deps: BotDeps,
   question: string,
   guildId: string | null = null,
-  dates: { since?: string | null; until?: string | null } = {},
+  dates: { since?: string | null; until?: string | null; source?: string | null } = {},
 ): Promise<MessagePayload> {
   const text = question.trim();
   if (text.length > MAX_DISCORD_QUESTION) {
@@ -26,6 +26,11 @@ export async function answerForDiscord(
   const chosen = windowFromOptions(dates.since, dates.until, asOf);
   if ("problem" in chosen) return renderNotice(chosen.problem);
   return renderAnswer(
-    await deps.answerer.answer(text, { guildId, asOf, ...(chosen.window ? { window: chosen.window } : {}) }),
+    await deps.answerer.answer(text, {
+      guildId,
+      asOf,
+      ...(chosen.window ? { window: chosen.window } : {}),
+      ...(dates.source?.trim() ? { source: dates.source.trim() } : {}),
+    }),
   );
 }

@@ -78,6 +78,10 @@ export function createInteractionRouter(
       if (interaction.isChatInputCommand()) {
         name = `/${interaction.commandName}`;
         await chatInput(interaction);
+      } else if (interaction.isAutocomplete()) {
+        name = `autocomplete:/${interaction.commandName}`;
+        const command = commands.get(interaction.commandName);
+        await (command?.autocomplete ? command.autocomplete(interaction, deps) : interaction.respond([]));
       } else if (interaction.isButton()) {
         const prefix = interaction.customId.split(":")[0] ?? "";
         name = `button:${prefix}`;

@@ -42,6 +42,8 @@ export interface MatchQuery {
   mode: "and" | "or";
   /** Only passages of articles published in `[from, to)`, as YYYY-MM-DD (undated articles are outside). */
   window?: { from: string; to: string };
+  /** Only passages of articles from this source: a site name ("Example News") or a web host ("example.com"). */
+  source?: string;
 }
 
 /** Full-text search over passages (BM25) and the statistics the answer pipeline weighs terms with. */
@@ -60,6 +62,8 @@ export interface PassageSearch {
   termsWithPrefix(prefix: string, limit: number): string[];
   /** How many passages the index holds. */
   totalPassages(): number;
+  /** The sites articles come from, most articles first. */
+  sites(limit?: number): { site: string; articles: number }[];
   /** Changes whenever the corpus does (caches key on it). */
   version(): number;
 }

@@ -73,7 +73,7 @@ export class IndexStore implements ArticleStore, PassageSearch {
   private passageCount: number | null = null;
   /** The last committed sequence number while an asynchronous transaction is open on this connection. */
   private seqBeforeWrite: number | null = null;
-  private windowed: ReturnType<IndexStore["prepareWindowed"]> | null = null;
+  private readonly filtered = new Map<string, Database.Statement>();
   private readonly dfCache = new Map<string, number>();
 
   constructor(file: string, options: { readonly?: boolean } = {}) {
@@ -318,26 +318,57 @@ export class IndexStore implements ArticleStore, PassageSearch {
 
   /** Rows matching the query, best first (BM25 over FTS5; the query's words only ever reach MATCH as literals). */
   match(query: MatchQuery, limit: number): MatchRow[] {
-    if (!query.window) return this.stmts.match.all(toMatchExpression(query), limit);
-    this.windowed ??= this.prepareWindowed();
-    return this.windowed.match.all(toMatchExpression(query), query.window.from, query.window.to, limit);
+    if (!query.window && !query.source) return this.stmts.match.all(toMatchExpression(query), limit);
+    const params: (string | number)[] = [toMatchExpression(query)];
+    if (query.window) params.push(query.window.from, query.window.to);
+    if (query.source) {
+      const host = query.source.toLowerCase().replace(/^www\./, "");
+      params.push(query.source, `%://${host}/%`, `%://www.${host}/%`, `%.${host}/%`);
+    }
+    return this.filteredMatch(Boolean(query.window), Boolean(query.source)).all(
+      ...params,
+      limit,
+    ) as MatchRow[];
   }
 
   /**
-   * Statements for searches within a date window, on the articles' publication dates. An undated article is outside
-   * every window: the time it was first seen says when it was indexed (a bulk import, a dataset), not when it was news.
+   * The statement for a search limited to a date window and/or a source. Dates are publication dates: an undated
+   * article is outside every window, since the time it was first seen says when it was indexed (a bulk import, a
+   * dataset), not when it was news. A source is a site name or a web host ("Example News", "news.example.com").
    */
-  private prepareWindowed() {
-    const dated = "substr(a.published_at, 1, 10)";
-    return {
-      match: this.db.prepare<[string, string, string, number], MatchRow>(
+  private filteredMatch(window: boolean, source: boolean) {
+    const key = `${window}|${source}`;
+    let statement = this.filtered.get(key);
+    if (!statement) {
+      const dated = "substr(a.published_at, 1, 10)";
+      const where = [
+        "passage_fts MATCH ?",
+        ...(window ? [`${dated} >= ?`, `${dated} < ?`] : []),
+        ...(source
+          ? [
+              "(lower(a.site) = lower(?) OR lower(a.url) LIKE ? OR lower(a.url) LIKE ? OR lower(a.url) LIKE ?)",
+            ]
+          : []),
+      ].join(" AND ");
+      statement = this.db.prepare(
         `SELECT p.id, p.article_id, p.ordinal, p.start_offset, p.end_offset, p.text, a.url, a.title, a.site,
                 a.published_at, a.author, a.source, -bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) AS score
          FROM passage_fts JOIN passages p ON p.id = passage_fts.rowid JOIN articles a ON a.id = p.article_id
-         WHERE passage_fts MATCH ? AND ${dated} >= ? AND ${dated} < ?
+         WHERE ${where}
          ORDER BY bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) LIMIT ?`,
-      ),
-    };
+      );
+      this.filtered.set(key, statement);
+    }
+    return statement;
+  }
+
+  /** The sites articles come from, most articles first (for choosing a source). */
+  sites(limit = 100): { site: string; articles: number }[] {
+    return this.db
+      .prepare<[number], { site: string; articles: number }>(
+        "SELECT site, count(*) AS articles FROM articles WHERE site IS NOT NULL AND site != '' GROUP BY site ORDER BY articles DESC, site LIMIT ?",
+      )
+      .all(limit);
   }
 
   /** Passages joined with their articles, by id (for hits found by vector search). */

@@ -19,6 +19,8 @@ export interface SearchOptions {
   synonyms?: SynonymMap;
   /** Only passages of articles dated in this window (YYYY-MM-DD, `[from, to)`). */
   window?: { from: string; to: string };
+  /** Only passages of articles from this source (a site name or a web host). */
+  source?: string;
 }
 
 /** The result of a search: the parsed query (for answer composition) and the hits, best first. */
@@ -120,7 +122,7 @@ export function search(
   // every matching sentence holds all of the question, so there is nothing to re-order.
   const rerank = query.terms.length > 1;
   const fetch = rerank ? Math.max(limit, RERANK_DEPTH) : limit;
-  const anyTerm = matchQuery(orTerms(store, query), "or", options.window);
+  const anyTerm = matchQuery(orTerms(store, query), "or", options);
   const ranked = (found: MatchRow[]) => {
     if (!rerank) return found;
     const weights = termWeights(query, {
@@ -137,8 +139,7 @@ export function search(
       .sort((a, b) => b.score - a.score);
   };
   let rows: MatchRow[] = [];
-  if (mode !== "or")
-    rows = ranked(store.match(matchQuery(query, "and", options.window), fetch)).slice(0, limit);
+  if (mode !== "or") rows = ranked(store.match(matchQuery(query, "and", options), fetch)).slice(0, limit);
   if (mode === "or" || (mode === "auto" && rows.length < limit && query.terms.length > 1)) {
     // Too few passages hold every term: passages with any of them join the list, which is then ordered by score.
     const seen = new Set(rows.map((r) => r.id));

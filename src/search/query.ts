@@ -75,9 +75,25 @@ export function parseQuery(text: string, synonyms: SynonymMap = new Map()): Pars
 export function matchQuery(
   query: ParsedQuery,
   mode: "and" | "or",
-  window?: MatchQuery["window"],
+  filters: Pick<MatchQuery, "window" | "source"> = {},
 ): MatchQuery {
-  return { terms: query.terms.map((t) => [t.word, ...t.alternatives]), mode, ...(window ? { window } : {}) };
+  return {
+    terms: query.terms.map((t) => [t.word, ...t.alternatives]),
+    mode,
+    ...(filters.window ? { window: filters.window } : {}),
+    ...(filters.source ? { source: filters.source } : {}),
+  };
+}
+
+/** `site:example.com` typed in a question: the source to keep to, and the question without it. */
+export function takeSiteFilter(text: string): { source: string | null; rest: string } {
+  const m = /(?:^|\s)site:(\S+)/i.exec(text);
+  if (!m?.[1]) return { source: null, rest: text };
+  const source = m[1]
+    .replace(/^https?:\/\//i, "")
+    .replace(/\/.*$/, "")
+    .replace(/[?.!,;]+$/, "");
+  return { source: source || null, rest: text.replace(m[0], " ").replace(/\s+/g, " ").trim() };
 }
 
 /** What counts as a match for a term: a list of options, each a list of stems that must all be present. */

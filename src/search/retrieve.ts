@@ -1,6 +1,7 @@
 import type { IndexStore } from "../index/store.js";
 import type { Logger } from "../log.js";
 import type { SynonymMap } from "../text/lexicon.js";
+import type { Hit } from "../types.js";
 import { fuse } from "./fusion.js";
 import { type SearchMode, type SearchResult, search } from "./lexical.js";
 import { parseQuery } from "./query.js";
@@ -18,6 +19,19 @@ export interface RetrievalDeps {
   log?: Pick<Logger, "warn">;
 }
 
+/** Whether an article's site or web host is the source asked for (as the index's own filter reads it). */
+export function sourceMatches(source: string, site: string | null, url: string | null): boolean {
+  const wanted = source.toLowerCase().replace(/^www\./, "");
+  if (site && site.toLowerCase() === source.toLowerCase()) return true;
+  let host = "";
+  try {
+    host = url ? new URL(url).hostname.toLowerCase().replace(/^www\./, "") : "";
+  } catch {
+    return false;
+  }
+  return host === wanted || host.endsWith(`.${wanted}`);
+}
+
 /** Options for `retrieve`. */
 export interface RetrieveOptions {
   /** Passages to return. */
@@ -25,6 +39,8 @@ export interface RetrieveOptions {
   mode?: SearchMode;
   /** Only articles dated in this window (YYYY-MM-DD, `[from, to)`). */
   window?: { from: string; to: string };
+  /** Only articles from this source (a site name or a web host). */
+  source?: string;
 }
 
 /**
@@ -38,10 +54,11 @@ export async function retrieve(
 ): Promise<SearchResult> {
   const text = question.slice(0, MAX_QUESTION_CHARS);
   const { store, synonyms, embedder, vectors } = deps;
-  const { window } = options;
+  const { window, source } = options;
+  const filters = { ...(window ? { window } : {}), ...(source ? { source } : {}) };
   if (!embedder || !vectors)
-    return search(store, text, { limit: options.limit, mode: options.mode, synonyms, window });
-  const lexical = search(store, parseQuery(text, synonyms), { limit: 50, mode: options.mode, window });
+    return search(store, text, { limit: options.limit, mode: options.mode, synonyms, ...filters });
+  const lexical = search(store, parseQuery(text, synonyms), { limit: 50, mode: options.mode, ...filters });
   const { query, hits: bm25 } = lexical;
   let nearest: { id: number; similarity: number }[] = [];
   try {
@@ -54,5 +71,6 @@ export async function retrieve(
   // Vector neighbours know no dates: within a window, those dated outside it are dropped.
   const inWindow = (date: string | null) =>
     !window || !date || (date.slice(0, 10) >= window.from && date.slice(0, 10) < window.to);
-  return { ...lexical, hits: fused.filter((h) => inWindow(h.article.publishedAt)) };
+  const fromSource = (h: Hit) => !source || sourceMatches(source, h.article.site, h.article.url);
+  return { ...lexical, hits: fused.filter((h) => inWindow(h.article.publishedAt) && fromSource(h)) };
 }

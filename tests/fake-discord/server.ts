@@ -380,8 +380,15 @@ export class FakeDiscord {
   /** Send a slash command as a user in the guild channel (or in a DM with `dm`). Returns its id and token. */
   slash(
     name: string,
-    options: { name: string; type: number; value?: unknown; options?: unknown[] }[] = [],
-    extra: { userId?: string; permissions?: string; dm?: boolean; channels?: string[] } = {},
+    options: { name: string; type: number; value?: unknown; options?: unknown[]; focused?: boolean }[] = [],
+    extra: {
+      userId?: string;
+      permissions?: string;
+      dm?: boolean;
+      channels?: string[];
+      /** 4 for an autocomplete request (an option being typed, marked `focused`); 2, a command, by default. */
+      interactionType?: number;
+    } = {},
   ): { id: string; token: string } {
     const id = nextId();
     const token = `itoken-${id}`;
@@ -389,7 +396,7 @@ export class FakeDiscord {
     const base = {
       id,
       application_id: this.applicationId,
-      type: 2,
+      type: extra.interactionType ?? 2,
       token,
       version: 1,
       locale: "en-US",
