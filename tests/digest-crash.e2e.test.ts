@@ -1,11 +1,10 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IndexStore } from "../src/index/store.js";
-import type { Article } from "../src/types.js";
 import { type BotProcess, startBot } from "./fake-discord/bot-process.js";
 import { MANAGE_GUILD, TOKEN } from "./fake-discord/in-process.js";
 import { FakeDiscord, type RecordedRequest } from "./fake-discord/server.js";
-import { tempDir } from "./helpers.js";
+import { newsArticle, tempDir } from "./helpers.js";
 
 // The bot runs as `npm start` runs it, and is killed with SIGKILL: what a crash, an OOM kill or a power cut leaves.
 
@@ -15,19 +14,7 @@ let bot: BotProcess;
 let cleanup: () => void;
 let indexPath: string;
 
-function article(id: string, title: string, text: string): Article {
-  return {
-    id,
-    url: `https://news.example.com/${id}`,
-    title,
-    site: "Example News",
-    publishedAt: "2026-11-26",
-    author: null,
-    text,
-    fetchedAt: new Date().toISOString(),
-    source: id,
-  };
-}
+const article = (id: string, title: string, text: string) => newsArticle(id, title, text);
 
 /** Start the bot and wait until it has identified to the gateway. */
 async function start(): Promise<BotProcess> {

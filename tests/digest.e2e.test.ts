@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nextRun } from "../src/digest/schedule.js";
 import type { Bot } from "../src/discord/bot.js";
 import type { Corpus } from "../src/index/open.js";
-import type { Article } from "../src/types.js";
 import { type InProcessBot, MANAGE_GUILD, startInProcessBot, subcommand } from "./fake-discord/in-process.js";
 import type { FakeDiscord, RecordedRequest } from "./fake-discord/server.js";
+import { newsArticle } from "./helpers.js";
 
 let env: InProcessBot;
 let fake: FakeDiscord;
@@ -25,17 +25,7 @@ const channelPosts = (since: number, channelId: string) =>
   fake.after(since, (r) => r.method === "POST" && r.path === `/channels/${channelId}/messages`);
 
 function addArticle(id: string, title: string, text: string): void {
-  const article: Article = {
-    id,
-    url: `https://news.example.com/${id}`,
-    title,
-    site: "Example News",
-    publishedAt: "2026-11-26",
-    author: null,
-    text,
-    fetchedAt: new Date().toISOString(),
-    source: id,
-  };
+  const article = newsArticle(id, title, text);
   // Articles are first seen on the test's clock, a second after "now".
   corpus.store.upsertArticle(article, new Date(now.getTime() + 1000).toISOString());
 }

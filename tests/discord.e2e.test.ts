@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../src/cli.js";
 import { type BotProcess, startBot } from "./fake-discord/bot-process.js";
 import { FakeDiscord, type RecordedRequest } from "./fake-discord/server.js";
-import { CORPUS, FIXTURES, tempDir } from "./helpers.js";
+import { botEnv, CORPUS, FIXTURES, tempDir } from "./helpers.js";
 
 const TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.GfAkEt.abcdefghijklmnopqrstuvwxyz0123";
 
@@ -412,13 +412,7 @@ describe("a connection Discord closes for good", () => {
       const local = new FakeDiscord();
       await local.start();
       try {
-        const p = startBot({
-          DISCORD_TOKEN: TOKEN,
-          DISCORD_API_URL: local.apiUrl,
-          INDEX_PATH: path.join(tempDir().dir, "i.sqlite"),
-          DATA_DIR: CORPUS,
-          LOG_LEVEL: "info",
-        });
+        const p = startBot(botEnv(local.apiUrl, { DISCORD_TOKEN: TOKEN, LOG_LEVEL: "info" }));
         await local.ready;
         local.closeGateway(code);
         expect(await p.exited).toBe(1);
@@ -444,13 +438,7 @@ describe("start-up without a usable token", () => {
     await local.start();
     try {
       local.fail("GET", /^\/gateway\/bot$/, 401, 10);
-      const p = startBot({
-        DISCORD_TOKEN: TOKEN,
-        DISCORD_API_URL: local.apiUrl,
-        INDEX_PATH: path.join(tempDir().dir, "i.sqlite"),
-        DATA_DIR: CORPUS,
-        LOG_LEVEL: "silent",
-      });
+      const p = startBot(botEnv(local.apiUrl, { DISCORD_TOKEN: TOKEN, LOG_LEVEL: "silent" }));
       expect(await p.exited).toBe(1);
       expect(p.stderr()).toMatch(/Discord refused DISCORD_TOKEN/);
       expect(p.stderr()).not.toMatch(/\n\s+at /);

@@ -5,7 +5,7 @@ import { type AnswerOptions, createAnswerer } from "../src/answer/answerer.js";
 import { IndexStore } from "../src/index/store.js";
 import { ingestPaths } from "../src/ingest/files.js";
 import { loadSynonyms, type SynonymMap } from "../src/text/lexicon.js";
-import type { Answer } from "../src/types.js";
+import type { Answer, Article } from "../src/types.js";
 
 export const FIXTURES = path.resolve(import.meta.dirname, "fixtures");
 export const CORPUS = path.join(FIXTURES, "corpus");
@@ -37,4 +37,30 @@ export function ask(
     config: { maxQuotes },
   });
   return answerer.answer(question, rest);
+}
+
+/** A news article for tests: its id names its URL and source; the rest can be overridden. */
+export function newsArticle(id: string, title: string, text: string, over: Partial<Article> = {}): Article {
+  return {
+    id,
+    url: `https://news.example.com/${id}`,
+    title,
+    site: "Example News",
+    publishedAt: "2026-11-26",
+    author: null,
+    text,
+    fetchedAt: new Date().toISOString(),
+    source: id,
+    ...over,
+  };
+}
+
+/** The environment of a bot process started against a fake Discord: a fresh index, the fixture corpus. */
+export function botEnv(apiUrl: string, over: Record<string, string> = {}): Record<string, string> {
+  return {
+    DISCORD_API_URL: apiUrl,
+    INDEX_PATH: path.join(tempDir().dir, "i.sqlite"),
+    DATA_DIR: CORPUS,
+    ...over,
+  };
 }
