@@ -2,6 +2,7 @@ import { assertCommand, type Command } from "../src/discord/command.js";
 import ask from "./ask.js";
 import corpus from "./corpus.js";
 import digest from "./digest.js";
+import feedback from "./feedback.js";
 import help from "./help.js";
 import search from "./search.js";
 
@@ -16,6 +17,7 @@ export function loadCommands(): Map<string, Command> {
     ["commands/help.ts", help],
     ["commands/digest.ts", digest],
     ["commands/corpus.ts", corpus],
+    ["commands/feedback.ts", feedback],
   ];
   return new Map(
     modules.map(([file, mod]) => {

@@ -39,6 +39,7 @@ Commands:
                                           measure retrieval and quoting on an evaluation set
   stats [--index PATH] [--json]           what the index holds
   backup [--index PATH] FILE              copy the index (and an SQLite state file) safely while the bot runs
+  feedback [--json]                       the votes people gave answers in Discord (--json: with the quotes shown)
   digest [--index PATH] [--since 24h] [--topic WORDS] [--max N]
                                           print the digest a channel would get for articles added since then
   deploy-commands [--global | --guild ID] [--clear]
@@ -126,6 +127,8 @@ export async function runCli(
         return await digestCommand(rest, config, io);
       case "backup":
         return await backupCommand(rest, config, io);
+      case "feedback":
+        return await feedbackCommand(rest, config, io);
       case "invite": {
         if (!config.discord.clientId)
           throw new VerbatimError(
@@ -431,6 +434,31 @@ async function digestCommand(args: string[], config: Config, io: Io): Promise<nu
     return 0;
   } finally {
     await app.close();
+  }
+}
+
+async function feedbackCommand(args: string[], config: Config, io: Io): Promise<number> {
+  const { values } = parse(args, { json: { type: "boolean" } });
+  const { openState } = await import("./state/state.js");
+  const { createFeedbackStore } = await import("./state/feedback.js");
+  const state = await openState(config.stateUrl);
+  try {
+    const votes = await createFeedbackStore(state.ns("feedback")).all();
+    if (values.json) {
+      io.out(JSON.stringify(votes, null, 2));
+      return 0;
+    }
+    if (votes.length === 0) {
+      io.out("No votes yet.");
+      return 0;
+    }
+    for (const v of votes)
+      io.out(
+        `${v.at.slice(0, 10)} ${v.vote === "up" ? "👍" : "👎"} ${v.answer.question}${v.comment ? ` — “${v.comment}”` : ""}`,
+      );
+    return 0;
+  } finally {
+    await state.close();
   }
 }
 

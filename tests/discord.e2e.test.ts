@@ -334,7 +334,7 @@ describe("the bot against a fake Discord", () => {
     expect(bot.stderr()).not.toContain(TOKEN);
   });
 
-  it("deploy-commands registers the commands: /ask, /search, /help everywhere, /digest and /corpus for server managers", async () => {
+  it("deploy-commands registers the commands: /ask, /search, /help everywhere, /digest, /corpus and /feedback for server managers", async () => {
     const since = fake.requests.length;
     const out: string[] = [];
     const code = await runCli(
@@ -351,17 +351,25 @@ describe("the bot against a fake Discord", () => {
       integration_types?: number[];
       default_member_permissions?: string | null;
     }[];
-    expect(commands.map((c) => c.name).sort()).toEqual(["ask", "corpus", "digest", "help", "search"]);
-    for (const c of commands.filter((x) => x.name !== "digest" && x.name !== "corpus")) {
+    expect(commands.map((c) => c.name).sort()).toEqual([
+      "ask",
+      "corpus",
+      "digest",
+      "feedback",
+      "help",
+      "search",
+    ]);
+    const managedNames = ["digest", "corpus", "feedback"];
+    for (const c of commands.filter((x) => !managedNames.includes(x.name))) {
       expect(c.contexts).toEqual([0, 1, 2]);
       expect(c.integration_types).toEqual([0, 1]);
     }
-    for (const name of ["digest", "corpus"]) {
+    for (const name of managedNames) {
       const managed = commands.find((c) => c.name === name);
       expect(managed?.contexts).toEqual([0]);
       expect(managed?.default_member_permissions).toBe(String(1n << 5n));
     }
-    expect(out.join("\n")).toMatch(/Registered 5 command\(s\) in server \d+ \(they appear at once\)/);
+    expect(out.join("\n")).toMatch(/Registered 6 command\(s\) in server \d+ \(they appear at once\)/);
   });
 
   it("deploy-commands --global --clear registers globally and removes the server's copies, saying so", async () => {
@@ -375,11 +383,11 @@ describe("the bot against a fake Discord", () => {
     expect(code).toBe(0);
     const puts = fake.after(since, (r) => r.method === "PUT");
     expect(puts.map((p) => [p.path, (p.body as unknown as unknown[]).length])).toEqual([
-      [`/applications/${fake.applicationId}/commands`, 5],
+      [`/applications/${fake.applicationId}/commands`, 6],
       [`/applications/${fake.applicationId}/guilds/${fake.guildId}/commands`, 0],
     ]);
     expect(out).toEqual([
-      "Registered 5 global command(s) (they may take up to an hour to appear everywhere).",
+      "Registered 6 global command(s) (they may take up to an hour to appear everywhere).",
       `Removed the commands registered in server ${fake.guildId}, so none shows twice.`,
     ]);
   });

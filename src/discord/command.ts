@@ -2,6 +2,7 @@ import type {
   AutocompleteInteraction,
   ButtonInteraction,
   ChatInputCommandInteraction,
+  ModalSubmitInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import type { Answerer } from "../answer/answerer.js";
@@ -41,6 +42,8 @@ export interface Command {
   execute(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void>;
   /** Buttons whose custom id starts with `<name>:`. */
   button?(interaction: ButtonInteraction, deps: BotDeps): Promise<void>;
+  /** Modal forms whose custom id starts with `<name>:`. */
+  modal?(interaction: ModalSubmitInteraction, deps: BotDeps): Promise<void>;
   /** Suggestions for an option being typed (it must answer within 3 s, with at most 25 choices). */
   autocomplete?(interaction: AutocompleteInteraction, deps: BotDeps): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { windowFromOptions } from "../search/time-window.js";
+import { createFeedbackStore } from "../state/feedback.js";
 import type { BotDeps } from "./command.js";
 import { type MessagePayload, renderAnswer, renderNotice } from "./render.js";
 
@@ -25,12 +26,23 @@ export async function answerForDiscord(
   const asOf = deps.digests.clock();
   const chosen = windowFromOptions(dates.since, dates.until, asOf);
   if ("problem" in chosen) return renderNotice(chosen.problem);
-  return renderAnswer(
-    await deps.answerer.answer(text, {
-      guildId,
-      asOf,
-      ...(chosen.window ? { window: chosen.window } : {}),
-      ...(dates.source?.trim() ? { source: dates.source.trim() } : {}),
-    }),
-  );
+  const answer = await deps.answerer.answer(text, {
+    guildId,
+    asOf,
+    ...(chosen.window ? { window: chosen.window } : {}),
+    ...(dates.source?.trim() ? { source: dates.source.trim() } : {}),
+  });
+  // An answer that quotes something can be voted on; what was shown is kept with the vote.
+  const feedback = createFeedbackStore(deps.state.ns("feedback"));
+  const server = guildId ?? "dm";
+  const votable = answer.quotes.length > 0 && !(await feedback.disabled(server));
+  const feedbackId = votable
+    ? await feedback.remember({
+        guildId: server,
+        question: answer.question,
+        quotes: answer.quotes.map((q) => ({ text: q.text, title: q.article.title, url: q.article.url })),
+        indexVersion: deps.corpus.store.version(),
+      })
+    : undefined;
+  return renderAnswer(answer, feedbackId ? { feedbackId } : {});
 }

@@ -95,7 +95,7 @@ export function fitEmbed(embed: APIEmbed): APIEmbed {
 }
 
 /** An answer as an embed: block-quoted quotes with [n] markers, sources as masked links, and link buttons. */
-export function renderAnswer(answer: Answer): MessagePayload {
+export function renderAnswer(answer: Answer, options: { feedbackId?: string } = {}): MessagePayload {
   const title = trimToLimit(
     answer.question.replace(/\s+/g, " ").trim() || "Your question",
     LIMITS.embedTitle,
@@ -161,7 +161,19 @@ export function renderAnswer(answer: Answer): MessagePayload {
       url: safeLinkTarget(q.link) ?? safeLinkTarget(q.article.url) ?? "",
     }))
     .filter((b) => b.url);
-  return payload([embed], linkButtons(buttons));
+  const rows = linkButtons(buttons);
+  // 👍 / 👎 on every answer that quotes something, unless the server turned them off (then no id is given).
+  if (options.feedbackId && rows.length < LIMITS.rows)
+    rows.push({
+      type: ComponentType.ActionRow,
+      components: (["up", "down"] as const).map((vote) => ({
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        label: vote === "up" ? "👍 Helpful" : "👎 Not helpful",
+        custom_id: `feedback:${vote}:${options.feedbackId}`,
+      })),
+    });
+  return payload([embed], rows);
 }
 
 /** Passages a page holds in /search. */

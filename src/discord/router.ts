@@ -82,6 +82,16 @@ export function createInteractionRouter(
         name = `autocomplete:/${interaction.commandName}`;
         const command = commands.get(interaction.commandName);
         await (command?.autocomplete ? command.autocomplete(interaction, deps) : interaction.respond([]));
+      } else if (interaction.isModalSubmit()) {
+        const prefix = interaction.customId.split(":")[0] ?? "";
+        name = `modal:${prefix}`;
+        const command = commands.get(prefix);
+        if (command?.modal) await command.modal(interaction, deps);
+        else
+          await interaction.reply({
+            ...renderNotice("That form no longer does anything."),
+            flags: MessageFlags.Ephemeral,
+          });
       } else if (interaction.isButton()) {
         const prefix = interaction.customId.split(":")[0] ?? "";
         name = `button:${prefix}`;

@@ -5,7 +5,7 @@ import { type Limits, openLimits } from "./limits.js";
 import { SqliteKeyvStore } from "./sqlite-store.js";
 
 /** The Keyv namespaces Verbatim keeps: one store, many namespaces. */
-export const NAMESPACES = ["settings", "sessions", "subscriptions", "cache"] as const;
+export const NAMESPACES = ["settings", "sessions", "subscriptions", "cache", "feedback"] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
 /** Keyv instances by namespace, over one backing store chosen by URL. */

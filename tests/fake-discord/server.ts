@@ -479,6 +479,42 @@ export class FakeDiscord {
     return { id, token };
   }
 
+  /** Submit a modal form the bot showed, with its text fields' values by custom id. */
+  modalSubmit(
+    customId: string,
+    fields: Record<string, string>,
+    userId?: string,
+  ): { id: string; token: string } {
+    const id = nextId();
+    const token = `mtoken-${id}`;
+    const user = this.user(userId);
+    this.dispatch("INTERACTION_CREATE", {
+      id,
+      application_id: this.applicationId,
+      type: 5,
+      token,
+      version: 1,
+      locale: "en-US",
+      app_permissions: ALL_PERMISSIONS,
+      entitlements: [],
+      guild_id: this.guildId,
+      guild_locale: "en-US",
+      channel_id: this.channelId,
+      channel: this.interactionChannel(false),
+      member: this.interactionMember(user, BOT_PERMISSIONS),
+      authorizing_integration_owners: { "0": this.guildId },
+      context: 0,
+      data: {
+        custom_id: customId,
+        components: Object.entries(fields).map(([field, value]) => ({
+          type: 1,
+          components: [{ type: 4, custom_id: field, value }],
+        })),
+      },
+    });
+    return { id, token };
+  }
+
   /** A message from a user: in a DM (`dm`), or in the guild channel, optionally mentioning users. */
   message(
     content: string,
