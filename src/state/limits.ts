@@ -1,7 +1,5 @@
 import path from "node:path";
-import { createClient } from "@redis/client";
 import Database from "better-sqlite3";
-import pg from "pg";
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
@@ -116,6 +114,8 @@ export async function openLimits(url: string, cwd = process.cwd()): Promise<Limi
     };
   }
   if (url.startsWith("redis://") || url.startsWith("rediss://")) {
+    // Loaded only for the backend named: an SQLite user never pays for the Redis or PostgreSQL clients (~25 MB).
+    const { createClient } = await import("@redis/client");
     const client = createClient({ url });
     client.on("error", () => {
       // Reported through the rejected take; the client reconnects by itself.
@@ -137,6 +137,7 @@ export async function openLimits(url: string, cwd = process.cwd()): Promise<Limi
       },
     };
   }
+  const { default: pg } = await import("pg");
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   const limits = tableLimits(
     (options, done) =>
