@@ -1,5 +1,6 @@
 import { assertCommand, type Command } from "../src/discord/command.js";
 import ask from "./ask.js";
+import askAbout from "./ask-about.js";
 import corpus from "./corpus.js";
 import digest from "./digest.js";
 import feedback from "./feedback.js";
@@ -18,6 +19,7 @@ export function loadCommands(): Map<string, Command> {
     ["commands/digest.ts", digest],
     ["commands/corpus.ts", corpus],
     ["commands/feedback.ts", feedback],
+    ["commands/ask-about.ts", askAbout],
   ];
   return new Map(
     modules.map(([file, mod]) => {

@@ -139,6 +139,30 @@ describe("the bot against a fake Discord", () => {
     expect(answered.embeds?.[0]?.description).toContain("six hours");
   });
 
+  it("'Ask Verbatim about this' on a message answers its text, and a bare news link by its article", async () => {
+    const asked = fake.messageMenu(
+      "Ask Verbatim about this",
+      "hey, how long do cargo ships wait for the tide?",
+      nextUser(),
+    );
+    const answer = body(await fake.waitFor(isEdit(asked.token)));
+    expect(answer.embeds?.[0]?.description).toContain("six hours");
+    const link = fake.messageMenu(
+      "Ask Verbatim about this",
+      "https://coastal.example.org/news/harbor-dredging-approved?utm_source=chat",
+      nextUser(),
+    );
+    expect(body(await fake.waitFor(isEdit(link.token))).content).toMatch(
+      /^\*\*City council approves harbor dredging plan\*\* — Coastal Times/,
+    );
+    const unknown = fake.messageMenu(
+      "Ask Verbatim about this",
+      "https://elsewhere.example.net/story",
+      nextUser(),
+    );
+    expect(body(await fake.waitFor(isEdit(unknown.token))).content).toMatch(/not in the corpus yet/);
+  });
+
   it("/ask private:true answers ephemerally", async () => {
     const { callback } = await askAndGetEdit("harbor dredging", { private: true });
     expect(callback.type).toBe(5);
@@ -352,6 +376,7 @@ describe("the bot against a fake Discord", () => {
       default_member_permissions?: string | null;
     }[];
     expect(commands.map((c) => c.name).sort()).toEqual([
+      "Ask Verbatim about this",
       "ask",
       "corpus",
       "digest",
@@ -369,7 +394,7 @@ describe("the bot against a fake Discord", () => {
       expect(managed?.contexts).toEqual([0]);
       expect(managed?.default_member_permissions).toBe(String(1n << 5n));
     }
-    expect(out.join("\n")).toMatch(/Registered 6 command\(s\) in server \d+ \(they appear at once\)/);
+    expect(out.join("\n")).toMatch(/Registered 7 command\(s\) in server \d+ \(they appear at once\)/);
   });
 
   it("deploy-commands --global --clear registers globally and removes the server's copies, saying so", async () => {
@@ -383,11 +408,11 @@ describe("the bot against a fake Discord", () => {
     expect(code).toBe(0);
     const puts = fake.after(since, (r) => r.method === "PUT");
     expect(puts.map((p) => [p.path, (p.body as unknown as unknown[]).length])).toEqual([
-      [`/applications/${fake.applicationId}/commands`, 6],
+      [`/applications/${fake.applicationId}/commands`, 7],
       [`/applications/${fake.applicationId}/guilds/${fake.guildId}/commands`, 0],
     ]);
     expect(out).toEqual([
-      "Registered 6 global command(s) (they may take up to an hour to appear everywhere).",
+      "Registered 7 global command(s) (they may take up to an hour to appear everywhere).",
       `Removed the commands registered in server ${fake.guildId}, so none shows twice.`,
     ]);
   });

@@ -2,8 +2,9 @@ import type {
   AutocompleteInteraction,
   ButtonInteraction,
   ChatInputCommandInteraction,
+  MessageContextMenuCommandInteraction,
   ModalSubmitInteraction,
-  RESTPostAPIChatInputApplicationCommandsJSONBody,
+  RESTPostAPIApplicationCommandsJSONBody,
 } from "discord.js";
 import type { Answerer } from "../answer/answerer.js";
 import type { Config } from "../config.js";
@@ -33,13 +34,15 @@ export interface BotDeps {
 
 /** A slash command module: its definition and its handlers (discord.js guide style). */
 export interface Command {
-  data: { name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
+  data: { name: string; toJSON(): RESTPostAPIApplicationCommandsJSONBody };
   /** Counts against the per-user question cooldown. */
   cooldown?: boolean;
   /** Whether the deferred reply is ephemeral (decided before any work, within Discord's 3 s). */
   ephemeral?(interaction: ChatInputCommandInteraction): boolean;
-  /** Runs after the reply was deferred: it must finish with `editReply`. */
-  execute(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void>;
+  /** A slash command: runs after the reply was deferred, and must finish with `editReply`. */
+  execute?(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void>;
+  /** A message context-menu command ("Apps" on a message): also runs after the reply was deferred. */
+  menu?(interaction: MessageContextMenuCommandInteraction, deps: BotDeps): Promise<void>;
   /** Buttons whose custom id starts with `<name>:`. */
   button?(interaction: ButtonInteraction, deps: BotDeps): Promise<void>;
   /** Modal forms whose custom id starts with `<name>:`. */
@@ -53,12 +56,12 @@ export function assertCommand(value: unknown, file: string): Command {
   const c = value as Partial<Command> | undefined;
   if (
     !c ||
-    typeof c.execute !== "function" ||
+    (typeof c.execute !== "function" && typeof c.menu !== "function") ||
     !c.data ||
     typeof c.data.name !== "string" ||
     typeof c.data.toJSON !== "function"
   ) {
-    throw new Error(`${file} does not export a command ({ data, execute })`);
+    throw new Error(`${file} does not export a command ({ data, execute } or { data, menu })`);
   }
   return c as Command;
 }

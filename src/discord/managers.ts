@@ -3,7 +3,10 @@ import { channelMention } from "./markup.js";
 import { renderNotice } from "./render.js";
 
 /** Edit a deferred reply into a short notice (trimmed to Discord's limit, mentions off). */
-export async function notice(interaction: ChatInputCommandInteraction, text: string): Promise<void> {
+export async function notice(
+  interaction: Pick<ChatInputCommandInteraction, "editReply">,
+  text: string,
+): Promise<void> {
   await interaction.editReply(renderNotice(text));
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import {
   type ChatInputCommandInteraction,
   type Interaction,
+  type MessageContextMenuCommandInteraction,
   MessageFlags,
   type RepliableInteraction,
 } from "discord.js";
@@ -67,7 +68,28 @@ export function createInteractionRouter(
     }
     // Defer first: Discord gives 3 seconds for the first response, and searching may take longer on a big corpus.
     await interaction.deferReply(command.ephemeral?.(interaction) ? { flags: MessageFlags.Ephemeral } : {});
-    await command.execute(interaction, deps);
+    await command.execute?.(interaction, deps);
+  }
+
+  async function messageMenu(interaction: MessageContextMenuCommandInteraction): Promise<void> {
+    const command = commands.get(interaction.commandName);
+    if (!command?.menu) {
+      await interaction.reply({
+        ...renderNotice("That menu item no longer does anything."),
+        flags: MessageFlags.Ephemeral,
+      });
+      return;
+    }
+    const { allowed, retryAfter } = await cooldown.take(interaction.user.id);
+    if (!allowed) {
+      await interaction.reply({
+        ...renderNotice(`You're asking quickly: try again in ${retryAfter} s.`),
+        flags: MessageFlags.Ephemeral,
+      });
+      return;
+    }
+    await interaction.deferReply();
+    await command.menu(interaction, deps);
   }
 
   return async function route(interaction: Interaction): Promise<void> {
@@ -78,6 +100,9 @@ export function createInteractionRouter(
       if (interaction.isChatInputCommand()) {
         name = `/${interaction.commandName}`;
         await chatInput(interaction);
+      } else if (interaction.isMessageContextMenuCommand()) {
+        name = `menu:${interaction.commandName}`;
+        await messageMenu(interaction);
       } else if (interaction.isAutocomplete()) {
         name = `autocomplete:/${interaction.commandName}`;
         const command = commands.get(interaction.commandName);

@@ -479,6 +479,55 @@ export class FakeDiscord {
     return { id, token };
   }
 
+  /** Use a message context-menu command ("Apps" → name) on a message with this content, in the guild channel. */
+  messageMenu(name: string, content: string, userId?: string): { id: string; token: string } {
+    const id = nextId();
+    const token = `ctoken-${id}`;
+    const user = this.user(userId);
+    const targetId = nextId();
+    const target = {
+      id: targetId,
+      channel_id: this.channelId,
+      author: this.user("1400000000000000003", "writer"),
+      content,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      attachments: [],
+      embeds: [],
+      pinned: false,
+      type: 0,
+    };
+    this.dispatch("INTERACTION_CREATE", {
+      id,
+      application_id: this.applicationId,
+      type: 2,
+      token,
+      version: 1,
+      locale: "en-US",
+      app_permissions: ALL_PERMISSIONS,
+      entitlements: [],
+      guild_id: this.guildId,
+      guild_locale: "en-US",
+      channel_id: this.channelId,
+      channel: this.interactionChannel(true),
+      member: this.interactionMember(user, BOT_PERMISSIONS),
+      authorizing_integration_owners: { "0": this.guildId },
+      context: 0,
+      data: {
+        id: nextId(),
+        name,
+        type: 3,
+        target_id: targetId,
+        resolved: { messages: { [targetId]: target } },
+      },
+    });
+    return { id, token };
+  }
+
   /** Submit a modal form the bot showed, with its text fields' values by custom id. */
   modalSubmit(
     customId: string,
