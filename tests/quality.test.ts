@@ -4,6 +4,7 @@ import { answerKind, holdsKind } from "../src/answer/kinds.js";
 import type { IndexStore } from "../src/index/store.js";
 import { renderAnswerText } from "../src/render/text.js";
 import { search } from "../src/search/lexical.js";
+import { foreignLanguage } from "../src/text/language.js";
 import type { Answer } from "../src/types.js";
 import { ask, CORPUS, FIXTURES, indexOf, SYNONYMS } from "./helpers.js";
 
@@ -165,5 +166,28 @@ describe("answer kinds", () => {
       true,
     );
     expect(holdsKind("It opened to traffic on Tuesday.", "person", "Who designed it?")).toBe(false);
+  });
+});
+
+describe("questions in another language", () => {
+  let store: IndexStore;
+  const corpus = () => ({ store, synonyms: SYNONYMS });
+  beforeAll(async () => {
+    store = await indexOf(QUALITY, CORPUS);
+  });
+  afterAll(() => store.close());
+
+  it("says the corpus answers in English when a question is clearly in another language, and only then", async () => {
+    const spanish = await ask(corpus(), "¿Qué dijo el viceministro sobre las aguas residuales industriales?");
+    expect(spanish.status).toBe("nothing-relevant");
+    expect(spanish.reason).toMatch(/^This looks like Spanish: the corpus is in English/);
+    const german = await ask(corpus(), "Wer hat die neue Brücke in Fenwick entworfen und gebaut?");
+    expect(german.reason).toMatch(/^This looks like German/);
+    for (const english of [
+      "When did Genghis Khan die?",
+      "what did the minister say about lithium batteries?",
+    ]) {
+      expect(foreignLanguage(english), english).toBeNull();
+    }
   });
 });
