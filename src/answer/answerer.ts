@@ -174,7 +174,8 @@ export function createAnswerer(deps: AnswererDeps) {
     // A question in another language finds little in an English index: say so rather than only "nothing found".
     const language = plain.status === "nothing-relevant" ? foreignLanguage(question) : null;
     if (language)
-      plain.reason = `This looks like ${language}: the corpus is in English, and questions are answered in English. ${plain.reason ?? ""}`.trim();
+      plain.reason =
+        `This looks like ${language}: the corpus is in English, and questions are answered in English. ${plain.reason ?? ""}`.trim();
     // No model, or nothing relevant to show it: the extractive answer is the answer (and costs nothing).
     if (!llm || plain.status === "nothing-relevant") return { answer: plain, hits: result.hits };
     // A dated question's answer depends on the day it is asked ("last week"): the window is part of the key.
