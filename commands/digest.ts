@@ -29,6 +29,15 @@ async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps
   if ("problem" in request) return notice(interaction, request.problem);
   if (!(await requirePostable(interaction, channel.id))) return;
   const { schedule, topic } = request;
+  const words = (name: string) =>
+    (o.getString(name) ?? "")
+      .split(",")
+      .map((w) => w.trim())
+      .filter(Boolean)
+      .slice(0, 20);
+  const role = o.getRole("role");
+  if (role && (role.id === interaction.guildId || role.name === "@everyone"))
+    return notice(interaction, "Digests never ping @everyone: choose a role. Nothing was saved.");
   const now = deps.digests.clock();
   const sub = newSubscription(
     {
@@ -36,6 +45,9 @@ async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps
       channelId: channel.id,
       schedule,
       topic,
+      include: words("include"),
+      exclude: words("exclude"),
+      roleId: role?.id ?? null,
       max: o.getInteger("max") ?? 10,
       postEmpty: o.getBoolean("post_empty") ?? false,
       createdBy: interaction.user.id,
@@ -47,7 +59,7 @@ async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps
   const next = nextRun(schedule, now);
   await notice(
     interaction,
-    `Subscribed ${channelMention(channel.id)} (id \`${sub.id}\`): ${describeSchedule(schedule)}${sub.topic ? `, about "${escapeForDiscord(sub.topic)}"` : ""}, up to ${sub.max} articles. First digest ${fullTime(next)}.`,
+    `Subscribed ${channelMention(channel.id)} (id \`${sub.id}\`): ${describeSchedule(schedule)}${sub.topic ? `, about "${escapeForDiscord(sub.topic)}"` : ""}${sub.include?.length ? `, with one of: ${escapeForDiscord(sub.include.join(", "))}` : ""}${sub.exclude?.length ? `, without: ${escapeForDiscord(sub.exclude.join(", "))}` : ""}, up to ${sub.max} articles${sub.roleId ? `, pinging <@&${sub.roleId}>` : ""}. First digest ${fullTime(next)}.`,
   );
 }
 
@@ -69,6 +81,8 @@ async function preview(interaction: ChatInputCommandInteraction, deps: BotDeps) 
     ? subscriptionWindow(deps.corpus.store, sub)
     : { after: new Date(now.getTime() - 24 * 3600_000).toISOString(), until: now.toISOString() };
   const digest = digestOfWindow(deps.corpus.store, window, {
+    include: sub?.include,
+    exclude: sub?.exclude,
     topic: topic ?? sub?.topic ?? null,
     max: sub?.max ?? 10,
     synonyms: deps.corpus.synonyms,
@@ -151,6 +165,15 @@ export default {
         )
         .addStringOption((c) =>
           c.setName("cron").setDescription("A cron pattern instead of time and days, e.g. 0 8 * * 1-5"),
+        )
+        .addStringOption((c) =>
+          c.setName("include").setDescription("Only articles with one of these words, comma-separated"),
+        )
+        .addStringOption((c) =>
+          c.setName("exclude").setDescription("No articles with any of these words, comma-separated"),
+        )
+        .addRoleOption((c) =>
+          c.setName("role").setDescription("A role to ping with each digest (never @everyone)"),
         ),
     )
     .addSubcommand((s) =>

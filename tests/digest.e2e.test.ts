@@ -179,4 +179,44 @@ describe("digests through a fake Discord", () => {
     );
     expect(await bot.deps.digests.subscriptions.all()).toEqual([]);
   });
+  it("a digest pings the one role its subscriber chose, never @everyone, and keeps to its keyword rules", async () => {
+    const ROLE = "1600000000000000001";
+    const refused = await digestCommand("subscribe", [
+      { name: "channel", type: 7, value: fake.channelId },
+      { name: "time", type: 3, value: "09:00" },
+      { name: "role", type: 8, value: fake.guildId },
+    ]);
+    expect(refused.content).toMatch(/never ping @everyone/);
+
+    const subscribed = await digestCommand("subscribe", [
+      { name: "channel", type: 7, value: fake.channelId },
+      { name: "time", type: 3, value: "09:00" },
+      { name: "include", type: 3, value: "lighthouse, ferry" },
+      { name: "exclude", type: 3, value: "museum" },
+      { name: "role", type: 8, value: ROLE },
+    ]);
+    expect(subscribed.content).toMatch(
+      /with one of: lighthouse, ferry, without: museum, up to 10 articles, pinging <@&1600000000000000001>/,
+    );
+    addArticle(
+      "lh",
+      "Lighthouse restored @everyone",
+      "The old lighthouse on the cape was restored. <@&1700000000000000001>",
+    );
+    addArticle("museum", "Ferry to become a museum", "The old ferry will be moored as a museum.");
+    addArticle("rails", "Rail timetable", "Trains run every ten minutes from Monday.");
+    now = new Date(now.getTime() + 2000);
+    const since = fake.requests.length;
+    const posted = await digestCommand("now", [{ name: "channel", type: 7, value: fake.channelId }]);
+    expect(posted.content).toMatch(/Posted 1 article\(s\)/);
+    const [post] = channelPosts(since, fake.channelId);
+    const message = body(post as RecordedRequest) as Body & {
+      allowed_mentions?: { parse?: string[]; roles?: string[] };
+    };
+    expect(message.content).toBe(`<@&${ROLE}>`);
+    expect(message.allowed_mentions).toEqual({ parse: [], roles: [ROLE] });
+    expect(message.embeds?.[0]?.description).toContain("Lighthouse restored");
+    expect(message.embeds?.[0]?.description).not.toContain("museum");
+    expect(message.embeds?.[0]?.description).not.toContain("Rail timetable");
+  });
 });

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildDigest, digestArticleIds } from "../src/digest/build.js";
+import { buildDigest, digestArticleIds, keywordFilter } from "../src/digest/build.js";
 import { type DigestSender, MAX_FAILURES, runSubscription } from "../src/digest/delivery.js";
 import { nextRun, parseDays, readScheduleRequest, scheduleProblem } from "../src/digest/schedule.js";
 import { DigestScheduler, dueAt } from "../src/digest/scheduler.js";
@@ -382,6 +382,26 @@ describe("delivery, exactly once", () => {
     expect(digestArticleIds(store, window, "harbor", SYNONYMS)).toEqual(["a1"]);
     expect(digestArticleIds(store, window, null).sort()).toEqual(["a1", "a2"]);
     expect(digestArticleIds(store, window, "submarine")).toEqual([]);
+  });
+
+  it("keeps articles with one include word and none of the exclude words, whole words in title or text", () => {
+    add(
+      "a1",
+      "Harbor dredging approved",
+      "The council approved dredging the harbor channel.",
+      "2026-11-01T10:00:00Z",
+    );
+    add("a2", "Rail strike ends", "Train drivers returned to work at the harbor.", "2026-11-01T11:00:00Z");
+    add("a3", "Harbour festival", "Boats and music at the old port.", "2026-11-01T12:00:00Z");
+    const ids = ["a1", "a2", "a3"];
+    expect(keywordFilter(store, ids, { include: ["harbor"] })).toEqual(["a1", "a2"]);
+    expect(keywordFilter(store, ids, { include: ["harbor", "Harbour"], exclude: ["rail strike"] })).toEqual([
+      "a1",
+      "a3",
+    ]);
+    // "harbo" is not a word of any article: whole words only.
+    expect(keywordFilter(store, ids, { include: ["harbo"] })).toEqual([]);
+    expect(keywordFilter(store, ids, {})).toEqual(ids);
   });
 });
 

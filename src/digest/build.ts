@@ -25,6 +25,35 @@ export interface Digest {
  */
 export type DigestWindow = { after: string; until: string } | { afterSeq: number; untilSeq: number };
 
+/** Whether a text holds one of the words (whole words, any case; a phrase counts as its words in order). */
+function mentionsAny(text: string, words: readonly string[]): boolean {
+  const folded = ` ${text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ")} `;
+  return words.some((w) => {
+    const phrase = w
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, " ")
+      .trim();
+    return phrase !== "" && folded.includes(` ${phrase} `);
+  });
+}
+
+/** Keep the articles a subscription's keyword rules let through: one `include` word, no `exclude` word. */
+export function keywordFilter(
+  store: Pick<CorpusIndex, "getArticle">,
+  ids: string[],
+  rules: { include?: readonly string[]; exclude?: readonly string[] },
+): string[] {
+  const include = rules.include ?? [];
+  const exclude = rules.exclude ?? [];
+  if (include.length === 0 && exclude.length === 0) return ids;
+  return ids.filter((id) => {
+    const article = store.getArticle(id);
+    if (!article) return false;
+    const text = `${article.title}\n${article.text}`;
+    return (include.length === 0 || mentionsAny(text, include)) && !mentionsAny(text, exclude);
+  });
+}
+
 /** Articles of the window, filtered by topic when given, newest first. */
 export function digestArticleIds(
   store: CorpusIndex,
@@ -71,8 +100,14 @@ export function buildDigest(
 export function digestOfWindow(
   store: CorpusIndex,
   window: DigestWindow,
-  options: { topic: string | null; max: number; synonyms?: SynonymMap },
+  options: {
+    topic: string | null;
+    max: number;
+    synonyms?: SynonymMap;
+    include?: readonly string[];
+    exclude?: readonly string[];
+  },
 ): Digest {
-  const ids = digestArticleIds(store, window, options.topic, options.synonyms);
+  const ids = keywordFilter(store, digestArticleIds(store, window, options.topic, options.synonyms), options);
   return buildDigest(store, ids, options.max, options.topic);
 }

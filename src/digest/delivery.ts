@@ -88,6 +88,8 @@ export async function runSubscription(
         topic: sub.topic,
         max: sub.max,
         synonyms: deps.synonyms,
+        include: sub.include,
+        exclude: sub.exclude,
       });
       if (digest.items.length === 0 && !sub.postEmpty) {
         sub.cutoff = windowEnd;

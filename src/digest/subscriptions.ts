@@ -30,6 +30,12 @@ export interface Subscription {
   channelId: string;
   schedule: Schedule;
   topic: string | null;
+  /** Words one of which an article's title or text must hold (absent or empty: no such rule). */
+  include?: string[];
+  /** Words none of which an article's title or text may hold. */
+  exclude?: string[];
+  /** The one role a digest mentions (opt-in); @everyone and @here are never pinged. */
+  roleId?: string | null;
   max: number;
   postEmpty: boolean;
   createdBy: string;
@@ -60,7 +66,16 @@ export function newSubscriptionId(): string {
 export function newSubscription(
   choice: Pick<
     Subscription,
-    "guildId" | "channelId" | "schedule" | "topic" | "max" | "postEmpty" | "createdBy"
+    | "guildId"
+    | "channelId"
+    | "schedule"
+    | "topic"
+    | "max"
+    | "postEmpty"
+    | "createdBy"
+    | "include"
+    | "exclude"
+    | "roleId"
   >,
   now: Date,
   cutoffSeq?: number,

@@ -32,7 +32,7 @@ export function createDiscordDigestSender(client: Client): DigestSender {
   return {
     async deliver(sub: Subscription, digest: Digest, nonce: string, skip: ReadonlySet<number>) {
       const channel = await sendable(client, sub.channelId);
-      const parts = renderDigest(digest, { nonce });
+      const parts = renderDigest(digest, { nonce, roleId: sub.roleId ?? null });
       for (const [i, payload] of parts.entries()) {
         if (skip.has(i + 1)) continue;
         // Discord de-duplicates a repeated nonce from the same author for a few minutes.

@@ -35,7 +35,10 @@ function itemBlock(item: Digest["items"][number]): string {
  * A digest as Discord messages: article blocks packed into embeds within every limit, embeds into messages,
  * each message's footer carrying the delivery marker. An empty digest renders a short "nothing new" note.
  */
-export function renderDigest(digest: Digest, options: { nonce: string; title?: string }): MessagePayload[] {
+export function renderDigest(
+  digest: Digest,
+  options: { nonce: string; title?: string; roleId?: string | null },
+): MessagePayload[] {
   const title = trimToLimit(
     options.title ??
       `News digest${digest.topic ? `: ${digest.topic}` : ""} — ${digest.items.length + digest.more} new article${digest.items.length + digest.more === 1 ? "" : "s"}`,
@@ -81,7 +84,16 @@ export function renderDigest(digest: Digest, options: { nonce: string; title?: s
   return messages.map((list, i) => {
     const last = list[list.length - 1];
     if (last) last.footer = { text: digestMarker(options.nonce, i + 1, messages.length) };
-    return { embeds: list, components: [], allowedMentions: { parse: [] } };
+    // The subscriber's chosen role is pinged once, in the first message, and is the only mention allowed.
+    const ping = i === 0 && options.roleId && /^\d{17,20}$/.test(options.roleId) && digest.items.length > 0;
+    return ping
+      ? {
+          content: `<@&${options.roleId}>`,
+          embeds: list,
+          components: [],
+          allowedMentions: { parse: [], roles: [options.roleId as string] },
+        }
+      : { embeds: list, components: [], allowedMentions: { parse: [] } };
   });
 }
 

@@ -12,12 +12,12 @@ import { escapeForDiscord, escapeLinkLabel, safeLinkTarget } from "./escape.js";
 import { embedLength, LIMITS, trimToLimit } from "./limits.js";
 import { relativeTime } from "./markup.js";
 
-/** A message body in Discord's JSON shape, with mentions always disabled. */
+/** A message body in Discord's JSON shape: mentions disabled, but for one role a digest subscriber opted into. */
 export interface MessagePayload {
   content?: string;
   embeds: APIEmbed[];
   components: APIActionRowComponent<APIComponentInMessageActionRow>[];
-  allowedMentions: { parse: [] };
+  allowedMentions: { parse: []; roles?: string[] };
 }
 
 const BRAND_COLOR = 0x2b6cb0;

@@ -66,6 +66,7 @@ export async function subcommand(
     userId: extra.userId ?? "1400000000000000050",
     permissions: extra.permissions ?? MANAGE_GUILD,
     channels: options.filter((o) => o.type === 7).map((o) => String(o.value)),
+    roles: options.filter((o) => o.type === 8).map((o) => String(o.value)),
   });
   const edit = await fake.waitFor(
     (r: RecordedRequest) => r.method === "PATCH" && r.path.endsWith(`/${token}/messages/@original`),

@@ -388,6 +388,8 @@ export class FakeDiscord {
       channels?: string[];
       /** 4 for an autocomplete request (an option being typed, marked `focused`); 2, a command, by default. */
       interactionType?: number;
+      /** Role ids the options name (resolved as Discord resolves them). */
+      roles?: string[];
     } = {},
   ): { id: string; token: string } {
     const id = nextId();
@@ -408,15 +410,40 @@ export class FakeDiscord {
         name,
         type: 1,
         options,
-        ...(extra.channels
+        ...(extra.roles?.length || extra.channels?.length
           ? {
               resolved: {
-                channels: Object.fromEntries(
-                  extra.channels.map((id) => [
-                    id,
-                    { id, type: 0, name: "channel", permissions: ALL_PERMISSIONS },
-                  ]),
-                ),
+                ...(extra.roles?.length
+                  ? {
+                      roles: Object.fromEntries(
+                        extra.roles.map((id) => [
+                          id,
+                          {
+                            id,
+                            name: id === this.guildId ? "@everyone" : "news-readers",
+                            color: 0,
+                            hoist: false,
+                            position: id === this.guildId ? 0 : 1,
+                            // As in the guild: @everyone keeps the permissions the guild gives it.
+                            permissions: id === this.guildId ? BOT_PERMISSIONS : "0",
+                            managed: false,
+                            mentionable: true,
+                            flags: 0,
+                          },
+                        ]),
+                      ),
+                    }
+                  : {}),
+                ...(extra.channels?.length
+                  ? {
+                      channels: Object.fromEntries(
+                        extra.channels.map((id) => [
+                          id,
+                          { id, type: 0, name: "channel", permissions: ALL_PERMISSIONS },
+                        ]),
+                      ),
+                    }
+                  : {}),
               },
             }
           : {}),
