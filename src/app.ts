@@ -5,6 +5,7 @@ import { type Corpus, openCorpus } from "./index/open.js";
 import { afterChange } from "./ingest/after-change.js";
 import type { Logger } from "./log.js";
 import type { Embedder } from "./search/vectors.js";
+import type { Lease } from "./state/locks.js";
 import { openState, type State } from "./state/state.js";
 import { FeedPoller, type WebDeps } from "./web/ingest.js";
 import { webFromConfig } from "./web/setup.js";
@@ -50,7 +51,9 @@ export async function createApp(
   const embedder = embedderFromConfig(config);
   const answerer = answererFromConfig(corpus, config, log, state);
   const web = webFromConfig(corpus.store, config, log, embedder);
-  const feeds = new FeedPoller(web, options.clock);
+  // Feeds are polled by one process at a time (the bot, or `npm run worker`), whichever holds the lease.
+  let polling: Lease | null = null;
+  const feeds = new FeedPoller(web, options.clock, () => polling?.held() ?? false);
   let closed = false;
   return {
     config,
@@ -81,12 +84,16 @@ export async function createApp(
           "answer modes",
         ),
       );
-      feeds.start();
+      polling = state.locks.lease("feed-polling", config.leaseSeconds * 1000);
+      void polling.ready.then(() => {
+        if (!closed) feeds.start();
+      });
     },
     async close() {
       if (closed) return;
       closed = true;
       feeds.stop();
+      await polling?.release();
       await web.fetcher.close();
       await state.close();
       corpus.store.close();

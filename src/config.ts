@@ -85,6 +85,7 @@ const schema = z.object({
   FEEDS: optionalString,
   COOLDOWN_QUESTIONS: positiveInt(5),
   COOLDOWN_SECONDS: positiveInt(30),
+  LEASE_SECONDS: positiveInt(30),
 });
 
 /** The typed, validated configuration every door reads once at start. */
@@ -106,6 +107,8 @@ export interface Config {
     apiUrl: string | undefined;
   };
   cooldown: { questions: number; seconds: number };
+  /** How long feed polling and digest delivery stay with a process that stopped renewing its lease (a crash). */
+  leaseSeconds: number;
   web: {
     allowPrivate: boolean;
     timeoutMs: number;
@@ -162,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       apiUrl: e.DISCORD_API_URL?.replace(/\/+$/, ""),
     }),
     cooldown: Object.freeze({ questions: e.COOLDOWN_QUESTIONS, seconds: e.COOLDOWN_SECONDS }),
+    leaseSeconds: e.LEASE_SECONDS,
     web: Object.freeze({
       allowPrivate: e.ALLOW_PRIVATE_URLS,
       timeoutMs: e.FETCH_TIMEOUT_MS,

@@ -66,6 +66,8 @@ beforeAll(async () => {
     STATE_URL: `sqlite://${path.join(tmp.dir, "state.sqlite")}`,
     DATA_DIR: path.join(tmp.dir, "data"),
     LOG_LEVEL: "info",
+    // The restarted bot takes digest delivery over from the killed one once its lease expires.
+    LEASE_SECONDS: "1",
   };
   bot = await start();
 }, 60_000);

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -82,6 +83,58 @@ for (const backend of backends) {
         expect((await other.limits.limit(name, 5, 60).take("guild")).allowed).toBe(false);
       } finally {
         await other.close();
+      }
+    });
+  });
+}
+
+for (const backend of backends) {
+  describe.skipIf(!backend.enabled)(`leases over ${backend.name}`, () => {
+    it("one process holds a lease; another takes it over when the holder releases it or stops renewing", async () => {
+      const t = tempDir();
+      const url = backend.url(t.dir);
+      const name = `test-${randomBytes(4).toString("hex")}`;
+      const first = await openState(url);
+      const second = await openState(url);
+      try {
+        const a = first.locks.lease(name, 600);
+        await a.ready;
+        const b = second.locks.lease(name, 600);
+        await b.ready;
+        expect([a.held(), b.held()]).toEqual([true, false]);
+        await a.release();
+        // The second takes it at its next attempt (every third of the time-to-live).
+        await expect.poll(() => b.held(), { timeout: 2000, interval: 50 }).toBe(true);
+        // A holder killed with SIGKILL (another process) is replaced once its lease expires.
+        const holder = spawn(
+          process.execPath,
+          [
+            "--import",
+            "tsx",
+            "-e",
+            `import("./src/state/state.ts").then(async ({ openState }) => {
+              const state = await openState(${JSON.stringify(url)});
+              const lease = state.locks.lease(${JSON.stringify(`${name}-2`)}, 600);
+              await lease.ready;
+              console.log(lease.held() ? "held" : "not held");
+              setInterval(() => {}, 1000);
+            })`,
+          ],
+          { cwd: path.resolve(import.meta.dirname, ".."), stdio: ["ignore", "pipe", "inherit"] },
+        );
+        const said = await new Promise<string>((resolve) =>
+          holder.stdout?.once("data", (d) => resolve(String(d))),
+        );
+        expect(said.trim()).toBe("held");
+        const d = second.locks.lease(`${name}-2`, 600);
+        await d.ready;
+        expect(d.held()).toBe(false);
+        holder.kill("SIGKILL");
+        await expect.poll(() => d.held(), { timeout: 3000, interval: 50 }).toBe(true);
+      } finally {
+        await first.close();
+        await second.close();
+        t.cleanup();
       }
     });
   });

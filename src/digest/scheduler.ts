@@ -22,6 +22,8 @@ export class DigestScheduler {
   constructor(
     private readonly deps: DeliveryDeps,
     private readonly clock: () => Date = () => new Date(),
+    /** Whether this process delivers scheduled digests now (it holds the delivery lease); default always. */
+    private readonly mayRun: () => boolean = () => true,
   ) {}
 
   /** Run one subscription now unless it is already running; resolves with what it did. */
@@ -62,7 +64,9 @@ export class DigestScheduler {
     this.stopped = false;
     const loop = async () => {
       if (this.stopped) return;
-      await this.tick().catch((err: unknown) => this.deps.log.error({ err }, "digest tick failed"));
+      // With several processes (the bot, `npm run worker`), only the holder of the delivery lease runs the schedule.
+      if (this.mayRun())
+        await this.tick().catch((err: unknown) => this.deps.log.error({ err }, "digest tick failed"));
       const subs = await this.deps.subscriptions.all().catch(() => []);
       const next = Math.min(
         60_000,

@@ -42,9 +42,15 @@ export function createBot(
   const clock = options.clock ?? (() => new Date());
   const subscriptions = createSubscriptionStore(base.state.ns("subscriptions"));
   const sender = createDiscordDigestSender(client);
+  // Scheduled digests are delivered by one process at a time (this bot, another, or `npm run worker`).
+  const delivering =
+    options.schedule !== false
+      ? base.state.locks.lease("digest-delivery", base.config.leaseSeconds * 1000)
+      : null;
   const scheduler = new DigestScheduler(
     { store: base.corpus.store, synonyms: base.corpus.synonyms, subscriptions, sender, log: base.log },
     clock,
+    () => delivering?.held() ?? true,
   );
   const deps: BotDeps = { ...base, digests: { subscriptions, scheduler, sender, clock } };
   const { commands } = options;
@@ -72,7 +78,7 @@ export function createBot(
   client.once(Events.ClientReady, (c) => {
     deps.log.info({ user: c.user.tag, guilds: c.guilds.cache.size }, "connected to Discord");
     // Digests that came due while the bot was down run once now; then the schedule goes on.
-    if (options.schedule !== false) scheduler.start();
+    if (options.schedule !== false) void delivering?.ready.then(() => scheduler.start());
   });
   // discord.js emits this only for close codes it will not reconnect after: the bot is offline until a person acts.
   client.on(Events.ShardDisconnect, (event, shard) => {
@@ -107,6 +113,7 @@ export function createBot(
     async stop() {
       stopping = true;
       await scheduler.stop();
+      await delivering?.release();
       const deadline = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
       await Promise.race([Promise.allSettled([...inflight]), deadline]);
       await client.destroy();

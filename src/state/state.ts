@@ -2,6 +2,7 @@ import path from "node:path";
 import Keyv, { type KeyvStoreAdapter } from "keyv";
 import { VerbatimError } from "../errors.js";
 import { type Limits, openLimits } from "./limits.js";
+import { type Locks, openLocks } from "./locks.js";
 import { SqliteKeyvStore } from "./sqlite-store.js";
 
 /** The Keyv namespaces Verbatim keeps: one store, many namespaces. */
@@ -13,6 +14,8 @@ export interface State {
   ns(name: Namespace): Keyv;
   /** Counters that must be exact across processes (cooldowns, the daily LLM budget), over the same backend. */
   limits: Limits;
+  /** Leases for work one process at a time must do (feed polling, digest delivery), over the same backend. */
+  locks: Locks;
   /** Describes the backend without credentials, for logs. */
   describe: string;
   close(): Promise<void>;
@@ -74,17 +77,19 @@ export async function openState(url: string, cwd = process.cwd()): Promise<State
     instances.set(name, keyv);
   }
   const limits = await openLimits(url, cwd);
+  const locks = await openLocks(url, cwd);
   if (describe.startsWith("postgres")) openPostgres.set(url, (openPostgres.get(url) ?? 0) + 1);
   return {
     describe,
     limits,
+    locks,
     ns(name) {
       const k = instances.get(name);
       if (!k) throw new Error(`unknown state namespace ${name}`);
       return k;
     },
     async close() {
-      await limits.close();
+      await Promise.all([limits.close(), locks.close()]);
       // @keyv/postgres keeps one connection pool per process, shared by every adapter: it is ended only when the last
       // PostgreSQL state of the process closes. Other adapters own their connections.
       if (describe.startsWith("postgres")) {

@@ -167,6 +167,8 @@ export class FeedPoller {
   constructor(
     private readonly deps: WebDeps,
     private readonly clock: () => Date = () => new Date(),
+    /** Whether this process may poll now (it holds the polling lease); default always. */
+    private readonly mayRun: () => boolean = () => true,
   ) {}
 
   /** Poll every due feed once; returns how many articles were added. */
@@ -184,7 +186,9 @@ export class FeedPoller {
 
   start(everyMs = 30_000): void {
     const loop = async () => {
-      await this.tick().catch((err: unknown) => this.deps.log.error({ err }, "feed polling failed"));
+      // Several processes may share the index: only the one holding the polling lease polls.
+      if (this.mayRun())
+        await this.tick().catch((err: unknown) => this.deps.log.error({ err }, "feed polling failed"));
       this.timer = setTimeout(loop, everyMs).unref();
     };
     void loop();
