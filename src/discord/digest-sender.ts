@@ -3,6 +3,7 @@ import {
   channelMention,
   DiscordAPIError,
   type Message,
+  Routes,
   type SendableChannels,
   SnowflakeUtil,
 } from "discord.js";
@@ -29,6 +30,13 @@ async function sendable(client: Client, channelId: string): Promise<SendableChan
 
 /** Digests through discord.js: messages carry a nonce (enforced) and a footer marker, so redelivery is detectable. */
 export function createDiscordDigestSender(client: Client): DigestSender {
+  // Without a gateway connection (`npm run worker`) the client has no user: ask Discord who the bot is, once.
+  let me: Promise<string> | null = null;
+  const botId = async (): Promise<string> => {
+    if (client.user) return client.user.id;
+    if (!me) me = (client.rest.get(Routes.user()) as Promise<{ id: string }>).then((u) => u.id);
+    return me;
+  };
   return {
     async deliver(sub: Subscription, digest: Digest, nonce: string, skip: ReadonlySet<number>) {
       const channel = await sendable(client, sub.channelId);
@@ -53,11 +61,12 @@ export function createDiscordDigestSender(client: Client): DigestSender {
       // Every message after the anchor is read, page by page, so a busy channel cannot hide a part already posted.
       let after =
         from.anchor ?? SnowflakeUtil.generate({ timestamp: Date.parse(from.since) - 60_000 }).toString();
+      const self = await botId();
       for (let page = 0; page < MAX_RECONCILE_PAGES; page++) {
         const batch = await channel.messages.fetch({ after, limit: 100, cache: false });
         for (const message of batch.values() as Iterable<Message>) {
           if (BigInt(message.id) > BigInt(after)) after = message.id;
-          if (message.author.id !== client.user?.id) continue;
+          if (message.author.id !== self) continue;
           for (const embed of message.embeds) {
             const m = /digest ([0-9a-f]+) · part (\d+)\/(\d+)/.exec(embed.footer?.text ?? "");
             if (m && m[1] === nonce) found.add(Number(m[2]));

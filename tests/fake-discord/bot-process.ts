@@ -12,9 +12,12 @@ export interface BotProcess {
   stop: () => Promise<number | null>;
 }
 
-/** Start `src/main.ts` with the given environment (nothing from the parent's .env leaks in but PATH and HOME). */
-export function startBot(env: Record<string, string>): BotProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+/**
+ * Start `src/main.ts` (or another entry point, such as `src/worker.ts`) with the given environment (nothing from the
+ * parent's .env leaks in but PATH and HOME).
+ */
+export function startBot(env: Record<string, string>, entry = "src/main.ts"): BotProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
