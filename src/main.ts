@@ -1,27 +1,14 @@
 import "./env.js";
 import path from "node:path";
 import { loadCommands } from "../commands/index.js";
-import { createApp } from "./app.js";
-import { loadConfig } from "./config.js";
 import { createBot } from "./discord/bot.js";
 import { discordProblem, looksLikeToken } from "./discord/token.js";
-import { isUserFacing } from "./errors.js";
 import { ingestPaths } from "./ingest/files.js";
 import { createLogger } from "./log.js";
-
-/** Print one line and leave with a failure code: configuration problems need no stack trace. */
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
-}
+import { appOrExit, configOrExit, fail } from "./process-start.js";
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    fail(isUserFacing(error) ? error.message : String(error));
-  }
+  const config = configOrExit();
   const token = config.discord.token;
   if (!token)
     fail(
@@ -33,14 +20,7 @@ async function main(): Promise<void> {
     );
 
   const log = createLogger(config.logLevel, 1, config.logFormat);
-  let app: Awaited<ReturnType<typeof createApp>>;
-  try {
-    app = await createApp(config, log);
-    // A damaged index is found before the bot goes online, not by the first person who asks.
-    app.corpus.store.check();
-  } catch (error) {
-    fail(isUserFacing(error) ? error.message : `Could not start: ${(error as Error).message}`);
-  }
+  const app = await appOrExit(config, log);
   // A fresh clone answers at once: the data folder is brought up to date (incrementally) before connecting.
   const report = await ingestPaths(app.corpus.store, [config.dataDir]);
   for (const warning of report.warnings) log.warn({ warning }, "ingest warning");

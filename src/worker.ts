@@ -1,9 +1,7 @@
 import "./env.js";
-import { createApp } from "./app.js";
-import { loadConfig } from "./config.js";
 import { startDigestWorker } from "./discord/delivery-worker.js";
-import { isUserFacing } from "./errors.js";
 import { createLogger } from "./log.js";
+import { appOrExit, configOrExit } from "./process-start.js";
 
 /**
  * `npm run worker`: feed polling and scheduled digests without a gateway connection, for operators who run them
@@ -11,24 +9,9 @@ import { createLogger } from "./log.js";
  * that work, and another takes over after a crash.
  */
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    process.stderr.write(`${isUserFacing(error) ? error.message : String(error)}\n`);
-    process.exit(1);
-  }
+  const config = configOrExit();
   const log = createLogger(config.logLevel, 1, config.logFormat);
-  let app: Awaited<ReturnType<typeof createApp>>;
-  try {
-    app = await createApp(config, log);
-    app.corpus.store.check();
-  } catch (error) {
-    process.stderr.write(
-      `${isUserFacing(error) ? error.message : `Could not start: ${(error as Error).message}`}\n`,
-    );
-    process.exit(1);
-  }
+  const app = await appOrExit(config, log);
   app.startBackground();
   const token = config.discord.token;
   const digests = token

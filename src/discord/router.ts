@@ -107,24 +107,17 @@ export function createInteractionRouter(
         name = `autocomplete:/${interaction.commandName}`;
         const command = commands.get(interaction.commandName);
         await (command?.autocomplete ? command.autocomplete(interaction, deps) : interaction.respond([]));
-      } else if (interaction.isModalSubmit()) {
+      } else if (interaction.isModalSubmit() || interaction.isButton()) {
+        // Buttons and forms are routed by the command their custom id starts with ("search:…", "feedback:…").
         const prefix = interaction.customId.split(":")[0] ?? "";
-        name = `modal:${prefix}`;
         const command = commands.get(prefix);
-        if (command?.modal) await command.modal(interaction, deps);
+        const form = interaction.isModalSubmit();
+        name = `${form ? "modal" : "button"}:${prefix}`;
+        if (form && command?.modal) await command.modal(interaction, deps);
+        else if (interaction.isButton() && command?.button) await command.button(interaction, deps);
         else
           await interaction.reply({
-            ...renderNotice("That form no longer does anything."),
-            flags: MessageFlags.Ephemeral,
-          });
-      } else if (interaction.isButton()) {
-        const prefix = interaction.customId.split(":")[0] ?? "";
-        name = `button:${prefix}`;
-        const command = commands.get(prefix);
-        if (command?.button) await command.button(interaction, deps);
-        else
-          await interaction.reply({
-            ...renderNotice("That button no longer does anything."),
+            ...renderNotice(`That ${form ? "form" : "button"} no longer does anything.`),
             flags: MessageFlags.Ephemeral,
           });
       } else {

@@ -1,5 +1,3 @@
-import path from "node:path";
-import Database from "better-sqlite3";
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
@@ -8,6 +6,7 @@ import {
   RateLimiterRes,
   RateLimiterSQLite,
 } from "rate-limiter-flexible";
+import type { Backend } from "./backend.js";
 
 /** The outcome of taking one unit of a limit. */
 export interface LimitResult {
@@ -80,77 +79,47 @@ function tableLimits(make: (options: LimitOptions, done?: (err?: unknown) => voi
 }
 
 /**
- * Open the limits for a state URL (sqlite://FILE, redis://…, postgres://…), so that cooldowns and budgets are counted
- * in one place by every process: the increment and the check are one atomic step in the backend (a Lua script, an
- * upsert), never a read-modify-write that two processes could interleave.
+ * Limits over the state backend, so that cooldowns and budgets are counted in one place by every process: the
+ * increment and the check are one atomic step in the backend (a Lua script, an upsert), never a read-modify-write
+ * that two processes could interleave. A process-local store (sqlite://:memory:) counts in memory.
  */
-export async function openLimits(url: string, cwd = process.cwd()): Promise<Limits> {
-  if (url.startsWith("sqlite://")) {
-    const file = url.slice("sqlite://".length) || ":memory:";
-    if (file === ":memory:") {
-      return {
-        limit: (name, points, seconds) =>
-          wrap(new RateLimiterMemory({ keyPrefix: name, points, duration: seconds })),
-        async close() {},
-      };
-    }
-    const db = new Database(path.resolve(cwd, file));
-    db.pragma("journal_mode = WAL");
-    // Several processes (bot, CLI) may share the file: wait for a writer instead of failing.
-    db.pragma("busy_timeout = 5000");
-    const limits = tableLimits(
-      (options, done) =>
-        new RateLimiterSQLite(
-          { ...options, storeClient: db, storeType: "better-sqlite3", tableName: "rate_limits" },
-          done,
-        ),
-    );
+export function openLimits(backend: Backend): Limits {
+  if (backend.kind === "memory")
     return {
-      limit: limits.limit,
-      async close() {
-        await limits.settled();
-        db.close();
-      },
+      limit: (name, points, seconds) =>
+        wrap(new RateLimiterMemory({ keyPrefix: name, points, duration: seconds })),
+      async close() {},
     };
-  }
-  if (url.startsWith("redis://") || url.startsWith("rediss://")) {
-    // Loaded only for the backend named: an SQLite user never pays for the Redis or PostgreSQL clients (~25 MB).
-    const { createClient } = await import("@redis/client");
-    const client = createClient({ url });
-    client.on("error", () => {
-      // Reported through the rejected take; the client reconnects by itself.
-    });
-    await client.connect();
+  if (backend.kind === "redis")
     return {
       limit: (name, points, seconds) =>
         wrap(
           new RateLimiterRedis({
-            storeClient: client,
+            storeClient: backend.client,
             useRedisPackage: true,
             keyPrefix: `verbatim:limit:${name}`,
             points,
             duration: seconds,
           }),
         ),
-      async close() {
-        await client.close();
-      },
+      async close() {},
     };
-  }
-  const { default: pg } = await import("pg");
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
-  const limits = tableLimits(
-    (options, done) =>
-      new RateLimiterPostgres(
-        { ...options, storeClient: pool, storeType: "pool", tableName: "verbatim_rate_limits" },
-        done,
-      ),
-  );
-  return {
-    limit: limits.limit,
-    async close() {
-      await limits.settled();
-      await pool.end();
-    },
-  };
+  const limits =
+    backend.kind === "sqlite"
+      ? tableLimits(
+          (options, done) =>
+            new RateLimiterSQLite(
+              { ...options, storeClient: backend.db, storeType: "better-sqlite3", tableName: "rate_limits" },
+              done,
+            ),
+        )
+      : tableLimits(
+          (options, done) =>
+            new RateLimiterPostgres(
+              { ...options, storeClient: backend.pool, storeType: "pool", tableName: "verbatim_rate_limits" },
+              done,
+            ),
+        );
+  // The connection belongs to the state: closing the limits only waits for a table being created.
+  return { limit: limits.limit, close: limits.settled };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import Database from "better-sqlite3";
+import type { Backend } from "./backend.js";
 
 /** A lease on work that must run in one process at a time (feed polling, digest delivery). */
 export interface Lease {
@@ -68,13 +68,10 @@ function leases(tryTake: TryTake, free: Free, onClose: () => Promise<void>): Loc
   };
 }
 
-/** Open leases for a state URL (sqlite://FILE, redis://…, postgres://…). */
-export async function openLocks(url: string, cwd = process.cwd()): Promise<Locks> {
-  if (url.startsWith("sqlite://")) {
-    const file = url.slice("sqlite://".length) || ":memory:";
-    const db = new Database(file === ":memory:" ? file : path.resolve(cwd, file));
-    db.pragma("journal_mode = WAL");
-    db.pragma("busy_timeout = 5000");
+/** Leases over the state backend; a process-local store (sqlite://:memory:) keeps them in a private table. */
+export async function openLocks(backend: Backend): Promise<Locks> {
+  if (backend.kind === "memory" || backend.kind === "sqlite") {
+    const db = backend.kind === "sqlite" ? backend.db : new Database(":memory:");
     db.exec(
       "CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires INTEGER NOT NULL)",
     );
@@ -90,17 +87,12 @@ export async function openLocks(url: string, cwd = process.cwd()): Promise<Locks
         free.run(name, owner);
       },
       async () => {
-        db.close();
+        if (backend.kind === "memory") db.close();
       },
     );
   }
-  if (url.startsWith("redis://") || url.startsWith("rediss://")) {
-    const { createClient } = await import("@redis/client");
-    const client = createClient({ url });
-    client.on("error", () => {
-      // Reported as a lost lease; the client reconnects by itself.
-    });
-    await client.connect();
+  if (backend.kind === "redis") {
+    const { client } = backend;
     // Renew only our own lease, take only a free one: one script, so no other process can slip in between.
     const script = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end
       if redis.call("SET", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) then return 1 end return 0`;
@@ -113,13 +105,10 @@ export async function openLocks(url: string, cwd = process.cwd()): Promise<Locks
       async (name, owner) => {
         await client.eval(release, { keys: [`verbatim:lease:${name}`], arguments: [owner] });
       },
-      async () => {
-        await client.close();
-      },
+      async () => {},
     );
   }
-  const { default: pg } = await import("pg");
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const { pool } = backend;
   await pool.query(
     "CREATE TABLE IF NOT EXISTS verbatim_leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires TIMESTAMPTZ NOT NULL)",
   );
@@ -136,8 +125,6 @@ export async function openLocks(url: string, cwd = process.cwd()): Promise<Locks
     async (name, owner) => {
       await pool.query("DELETE FROM verbatim_leases WHERE name = $1 AND owner = $2", [name, owner]);
     },
-    async () => {
-      await pool.end();
-    },
+    async () => {},
   );
 }

@@ -1,6 +1,7 @@
 import path from "node:path";
 import Keyv, { type KeyvStoreAdapter } from "keyv";
 import { VerbatimError } from "../errors.js";
+import { closeBackend, openBackend } from "./backend.js";
 import { type Limits, openLimits } from "./limits.js";
 import { type Locks, openLocks } from "./locks.js";
 import { SqliteKeyvStore } from "./sqlite-store.js";
@@ -76,8 +77,10 @@ export async function openState(url: string, cwd = process.cwd()): Promise<State
     });
     instances.set(name, keyv);
   }
-  const limits = await openLimits(url, cwd);
-  const locks = await openLocks(url, cwd);
+  // One connection serves the counters and the leases; Keyv's adapters keep their own.
+  const backend = await openBackend(url, cwd);
+  const limits = openLimits(backend);
+  const locks = await openLocks(backend);
   if (describe.startsWith("postgres")) openPostgres.set(url, (openPostgres.get(url) ?? 0) + 1);
   return {
     describe,
@@ -90,6 +93,7 @@ export async function openState(url: string, cwd = process.cwd()): Promise<State
     },
     async close() {
       await Promise.all([limits.close(), locks.close()]);
+      await closeBackend(backend);
       // @keyv/postgres keeps one connection pool per process, shared by every adapter: it is ended only when the last
       // PostgreSQL state of the process closes. Other adapters own their connections.
       if (describe.startsWith("postgres")) {
