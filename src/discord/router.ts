@@ -56,16 +56,7 @@ export function createInteractionRouter(
       });
       return;
     }
-    if (command.cooldown) {
-      const { allowed, retryAfter } = await cooldown.take(interaction.user.id);
-      if (!allowed) {
-        await interaction.reply({
-          ...renderNotice(`You're asking quickly: try again in ${retryAfter} s.`),
-          flags: MessageFlags.Ephemeral,
-        });
-        return;
-      }
-    }
+    if (command.cooldown && !(await withinCooldown(interaction))) return;
     // Defer first: Discord gives 3 seconds for the first response, and searching may take longer on a big corpus.
     await interaction.deferReply(command.ephemeral?.(interaction) ? { flags: MessageFlags.Ephemeral } : {});
     await command.execute?.(interaction, deps);
@@ -80,16 +71,20 @@ export function createInteractionRouter(
       });
       return;
     }
-    const { allowed, retryAfter } = await cooldown.take(interaction.user.id);
-    if (!allowed) {
-      await interaction.reply({
-        ...renderNotice(`You're asking quickly: try again in ${retryAfter} s.`),
-        flags: MessageFlags.Ephemeral,
-      });
-      return;
-    }
+    if (!(await withinCooldown(interaction))) return;
     await interaction.deferReply();
     await command.menu(interaction, deps);
+  }
+
+  /** Count a question against its asker's cooldown; over it, say when to try again (privately) and refuse. */
+  async function withinCooldown(interaction: RepliableInteraction): Promise<boolean> {
+    const { allowed, retryAfter } = await cooldown.take(interaction.user.id);
+    if (allowed) return true;
+    await interaction.reply({
+      ...renderNotice(`You're asking quickly: try again in ${retryAfter} s.`),
+      flags: MessageFlags.Ephemeral,
+    });
+    return false;
   }
 
   return async function route(interaction: Interaction): Promise<void> {

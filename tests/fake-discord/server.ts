@@ -479,15 +479,18 @@ export class FakeDiscord {
     return { id, token };
   }
 
-  /** Press a button on a message the bot sent. */
-  button(customId: string, message: Record<string, unknown>, userId?: string): { id: string; token: string } {
-    const id = nextId();
-    const token = `btoken-${id}`;
-    const user = this.user(userId);
-    this.dispatch("INTERACTION_CREATE", {
+  /** What every interaction in the guild channel carries, from `user`. */
+  private guildInteraction(
+    id: string,
+    token: string,
+    type: number,
+    user: ReturnType<FakeDiscord["user"]>,
+    withPermissions: boolean,
+  ) {
+    return {
       id,
       application_id: this.applicationId,
-      type: 3,
+      type,
       token,
       version: 1,
       locale: "en-US",
@@ -496,10 +499,20 @@ export class FakeDiscord {
       guild_id: this.guildId,
       guild_locale: "en-US",
       channel_id: this.channelId,
-      channel: this.interactionChannel(false),
+      channel: this.interactionChannel(withPermissions),
       member: this.interactionMember(user, BOT_PERMISSIONS),
       authorizing_integration_owners: { "0": this.guildId },
       context: 0,
+    };
+  }
+
+  /** Press a button on a message the bot sent. */
+  button(customId: string, message: Record<string, unknown>, userId?: string): { id: string; token: string } {
+    const id = nextId();
+    const token = `btoken-${id}`;
+    const user = this.user(userId);
+    this.dispatch("INTERACTION_CREATE", {
+      ...this.guildInteraction(id, token, 3, user, false),
       message: { ...message, interaction_metadata: this.interactionMetadata(user.id) },
       data: { custom_id: customId, component_type: 2 },
     });
@@ -529,21 +542,7 @@ export class FakeDiscord {
       type: 0,
     };
     this.dispatch("INTERACTION_CREATE", {
-      id,
-      application_id: this.applicationId,
-      type: 2,
-      token,
-      version: 1,
-      locale: "en-US",
-      app_permissions: ALL_PERMISSIONS,
-      entitlements: [],
-      guild_id: this.guildId,
-      guild_locale: "en-US",
-      channel_id: this.channelId,
-      channel: this.interactionChannel(true),
-      member: this.interactionMember(user, BOT_PERMISSIONS),
-      authorizing_integration_owners: { "0": this.guildId },
-      context: 0,
+      ...this.guildInteraction(id, token, 2, user, true),
       data: {
         id: nextId(),
         name,
@@ -565,21 +564,7 @@ export class FakeDiscord {
     const token = `mtoken-${id}`;
     const user = this.user(userId);
     this.dispatch("INTERACTION_CREATE", {
-      id,
-      application_id: this.applicationId,
-      type: 5,
-      token,
-      version: 1,
-      locale: "en-US",
-      app_permissions: ALL_PERMISSIONS,
-      entitlements: [],
-      guild_id: this.guildId,
-      guild_locale: "en-US",
-      channel_id: this.channelId,
-      channel: this.interactionChannel(false),
-      member: this.interactionMember(user, BOT_PERMISSIONS),
-      authorizing_integration_owners: { "0": this.guildId },
-      context: 0,
+      ...this.guildInteraction(id, token, 5, user, false),
       data: {
         custom_id: customId,
         components: Object.entries(fields).map(([field, value]) => ({
