@@ -24,17 +24,26 @@ export function random(seed: number): () => number {
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
-/** Where sentences come from: the shared sets when they are beside the project (`auto`), or the project's fixtures. */
-export type SentenceSource = "auto" | "fixtures";
+/** Where sentences come from: the shared evaluation sets beside the project, or the project's fixtures (smoke runs). */
+export type SentenceSource = "shared" | "fixtures";
 
 /** Real sentences to draw from, and where they came from. */
-export function sentencePool(from: SentenceSource = "auto"): { sentences: string[]; source: string } {
+export function sentencePool(
+  from: SentenceSource = "shared",
+  /** The project folder the shared evaluation sets are looked for beside (another in tests). */
+  root = ROOT,
+): { sentences: string[]; source: string } {
   const shared =
     from === "fixtures"
       ? []
       : ["squad-v1.1-dev", "scifact"]
-          .map((d) => path.join(ROOT, "..", "shared", "eval", d, "docs.jsonl"))
+          .map((d) => path.join(root, "..", "shared", "eval", d, "docs.jsonl"))
           .filter((f) => existsSync(f));
+  // Figures from another corpus would not compare with earlier runs: a missing input stops the bench, saying why.
+  if (from === "shared" && shared.length === 0)
+    throw new Error(
+      "The bench draws its corpus from the shared evaluation sets (a folder named shared beside the project, holding eval/squad-v1.1-dev and eval/scifact), which is not beside the project. Put the evaluation sets there, or run `npm run bench -- --corpus fixtures` for a small smoke run.",
+    );
   const texts: string[] = [];
   let source: string;
   if (shared.length > 0) {
@@ -45,10 +54,7 @@ export function sentencePool(from: SentenceSource = "auto"): { sentences: string
       }
     }
   } else {
-    source =
-      from === "fixtures"
-        ? "tests/fixtures"
-        : "tests/fixtures (no shared evaluation sets beside the project)";
+    source = "tests/fixtures";
     for (const name of [
       "corpus/miit-rare-earth-healthy-development.txt",
       "corpus/lithium-plant.md",
@@ -95,7 +101,7 @@ export async function writeCorpus(
   file: string,
   passages: number,
   seed = 42,
-  from: SentenceSource = "auto",
+  from: SentenceSource = "shared",
 ): Promise<number> {
   const { sentences } = sentencePool(from);
   const rand = random(seed);
@@ -146,7 +152,7 @@ const STOP = new Set(
 );
 
 /** A fixed mix of queries from the corpus's own vocabulary: rare and common words, phrases and questions. */
-export function makeQueries(count: number, seed = 7, from: SentenceSource = "auto"): string[] {
+export function makeQueries(count: number, seed = 7, from: SentenceSource = "shared"): string[] {
   const { sentences } = sentencePool(from);
   const rand = random(seed);
   const words = new Map<string, number>();

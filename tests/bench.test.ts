@@ -1,5 +1,8 @@
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { sentencePool } from "../bench/corpus.js";
 import { markdown, runBench } from "../bench/run.js";
+import { tempDir } from "./helpers.js";
 
 describe("npm run bench (smoke, 1,000 passages)", () => {
   it("measures Verbatim and an alternative on the same corpus and writes the documented shape", async () => {
@@ -33,6 +36,18 @@ describe("npm run bench (smoke, 1,000 passages)", () => {
     expect(table).toMatch(/\| verbatim \| \d+ \|/);
     expect(table).toMatch(/\| minisearch \| \d+ \|/);
   }, 120_000);
+
+  it("stops, saying why, when the evaluation sets it draws from are not beside the project", () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      expect(() => sentencePool("shared", path.join(dir, "verbatim"))).toThrow(
+        /not beside the project\. Put the evaluation sets there, or run `npm run bench -- --corpus fixtures`/,
+      );
+      expect(sentencePool("fixtures", path.join(dir, "verbatim")).source).toBe("tests/fixtures");
+    } finally {
+      cleanup();
+    }
+  });
 
   it("reports an engine that cannot finish instead of crashing", async () => {
     const report = await runBench({
