@@ -96,7 +96,7 @@ describe("the bot against a fake Discord", () => {
     expect(description).toContain("high-chlorine wastewater discharge");
     expect(description).toMatch(/^> …second, adhere to/);
     expect(description).toMatch(
-      /\[Deputy Minister of the Ministry.*Global REEs Venture.*2018-09-10\]\(https:\/\/www\.globalreesventure\.com\/.+#:~:text=/,
+      /\[Deputy Minister of the Ministry.*Global REEs Venture.*2018-09-10 \(\d+ years old\)\]\(https:\/\/www\.globalreesventure\.com\/.+#:~:text=/,
     );
     expect(edit.allowed_mentions?.parse).toEqual([]);
     const buttons = edit.components?.[0]?.components ?? [];

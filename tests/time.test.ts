@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAnswerer } from "../src/answer/answerer.js";
 import { runCli } from "../src/cli.js";
 import { IndexStore } from "../src/index/store.js";
+import { ageNote } from "../src/render/citation.js";
 import { readTime, windowFromOptions } from "../src/search/time-window.js";
 import type { Article } from "../src/types.js";
 import { SYNONYMS, tempDir } from "./helpers.js";
@@ -59,6 +60,13 @@ describe("reading time in a question", () => {
     expect(readTime("Who bought the factory in 2005?", AS_OF).searchable).toBe(
       "Who bought the factory in 2005?",
     );
+  });
+
+  it("an answer's source over a year old says how old it is", () => {
+    expect(ageNote("2018-09-10", AS_OF)).toBe(" (8 years old)");
+    expect(ageNote("2025-11-01T08:00:00Z", AS_OF)).toBe(" (1 year old)");
+    expect(ageNote("2026-06-01", AS_OF)).toBe("");
+    expect(ageNote(null, AS_OF)).toBe("");
   });
 
   it("reads since / until options, and says what it cannot read", () => {

@@ -6,7 +6,7 @@ import type {
 } from "discord.js";
 import { ButtonStyle, ComponentType } from "discord.js";
 import type { IndexStats } from "../index/store.js";
-import { citationLine, displayDate, quoteWithEllipses } from "../render/citation.js";
+import { ageNote, citationLine, displayDate, quoteWithEllipses } from "../render/citation.js";
 import type { Answer, Hit } from "../types.js";
 import { escapeForDiscord, escapeLinkLabel, safeLinkTarget } from "./escape.js";
 import { embedLength, LIMITS, trimToLimit } from "./limits.js";
@@ -123,7 +123,7 @@ export function renderAnswer(answer: Answer, options: { feedbackId?: string } = 
   }
 
   const sources = answer.quotes.map((q, i) => {
-    const label = escapeLinkLabel(citationLine(q.article));
+    const label = escapeLinkLabel(`${citationLine(q.article)}${ageNote(q.article.publishedAt)}`);
     const target = safeLinkTarget(q.link) ?? safeLinkTarget(q.article.url);
     const line = target
       ? `**[${i + 1}]** [${label}](${target})`

@@ -1,5 +1,5 @@
 import type { Answer, Hit } from "../types.js";
-import { citationLine, quoteWithEllipses } from "./citation.js";
+import { ageNote, citationLine, quoteWithEllipses } from "./citation.js";
 
 /** An answer for a terminal: numbered quotes, each with its source and link. */
 export function renderAnswerText(answer: Answer): string {
@@ -16,7 +16,7 @@ export function renderAnswerText(answer: Answer): string {
   if (answer.prose) lines.push(answer.prose, "");
   answer.quotes.forEach((q, i) => {
     lines.push(`[${i + 1}] “${quoteWithEllipses(q)}”`);
-    lines.push(`    — ${citationLine(q.article)}`);
+    lines.push(`    — ${citationLine(q.article)}${ageNote(q.article.publishedAt)}`);
     lines.push(`    ${q.link ?? q.article.source}`);
     lines.push("");
   });
