@@ -1,6 +1,6 @@
 import type { Command } from "../src/discord/command.js";
 import { everywhere } from "../src/discord/contexts.js";
-import { answerForDiscord, MAX_DISCORD_QUESTION } from "../src/discord/questions.js";
+import { answerForDiscord, MAX_DISCORD_QUESTION, rememberQuestion } from "../src/discord/questions.js";
 
 /** /ask: an answer made of verbatim quotes. */
 export default {
@@ -33,13 +33,15 @@ export default {
   async execute(interaction, deps) {
     const question = interaction.options.getString("question", true);
     const o = interaction.options;
-    await interaction.editReply(
+    const sent = await interaction.editReply(
       await answerForDiscord(deps, question, interaction.guildId, {
         since: o.getString("since"),
         until: o.getString("until"),
         source: o.getString("source"),
       }),
     );
+    // A reply to this answer follows it up.
+    await rememberQuestion(deps, sent.id, question);
   },
   async autocomplete(interaction, deps) {
     const typed = interaction.options.getFocused().toLowerCase();

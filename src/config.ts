@@ -86,6 +86,7 @@ const schema = z.object({
   COOLDOWN_QUESTIONS: positiveInt(5),
   COOLDOWN_SECONDS: positiveInt(30),
   LEASE_SECONDS: positiveInt(30),
+  FOLLOWUP_MINUTES: positiveInt(60),
 });
 
 /** The typed, validated configuration every door reads once at start. */
@@ -109,6 +110,8 @@ export interface Config {
   cooldown: { questions: number; seconds: number };
   /** How long feed polling and digest delivery stay with a process that stopped renewing its lease (a crash). */
   leaseSeconds: number;
+  /** How long a reply to an answer still follows up its question. */
+  followUpMinutes: number;
   web: {
     allowPrivate: boolean;
     timeoutMs: number;
@@ -166,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     }),
     cooldown: Object.freeze({ questions: e.COOLDOWN_QUESTIONS, seconds: e.COOLDOWN_SECONDS }),
     leaseSeconds: e.LEASE_SECONDS,
+    followUpMinutes: e.FOLLOWUP_MINUTES,
     web: Object.freeze({
       allowPrivate: e.ALLOW_PRIVATE_URLS,
       timeoutMs: e.FETCH_TIMEOUT_MS,

@@ -56,6 +56,7 @@ describe("npm run bench (smoke, 1,000 passages)", () => {
       engines: ["no-such-engine"],
       timeout: 60,
       log: () => {},
+      sentences: "fixtures",
     });
     expect(report.results[0]?.error).toMatch(/failed/);
   }, 60_000);

@@ -245,6 +245,32 @@ describe("the bot against a fake Discord", () => {
     expect(body(reply).embeds?.[0]?.description).toContain("wait up to six hours");
   });
 
+  it("a reply to an answer follows it up, the earlier question's topic carried over, without a mention", async () => {
+    const since = fake.requests.length;
+    const user = nextUser();
+    const first = fake.message(
+      `<@${fake.applicationId}> what did harbor master Jonas Berg say about cargo ships?`,
+      { mentions: [fake.applicationId], authorId: user },
+    );
+    const isReplyTo = (id: string) => (r: RecordedRequest) =>
+      r.method === "POST" &&
+      r.path === `/channels/${fake.channelId}/messages` &&
+      body(r).message_reference?.message_id === id;
+    await fake.waitFor(isReplyTo(first), 10_000, since);
+    // The bot's answer, as Discord stored it: the follow-up replies to it.
+    const answer = (fake.channelMessages.get(fake.channelId) ?? []).at(-1) as { id: string };
+    const followUp = fake.message("and how long do they wait?", { authorId: user, replyTo: answer.id });
+    const reply = await fake.waitFor(isReplyTo(followUp), 10_000, since);
+    expect(body(reply).embeds?.[0]?.description).toContain("wait up to six hours");
+    // The same words, not as a reply, are not about the harbor: nothing answers them.
+    const alone = fake.message(`<@${fake.applicationId}> and how long do they wait?`, {
+      mentions: [fake.applicationId],
+      authorId: nextUser(),
+    });
+    const unanswered = await fake.waitFor(isReplyTo(alone), 10_000, since);
+    expect(body(unanswered).embeds?.[0]?.description).toMatch(/I found nothing in the corpus/);
+  });
+
   it("ignores other bots and messages that do not mention it", async () => {
     const since = fake.requests.length;
     fake.message(`<@${fake.applicationId}> what about wastewater?`, {

@@ -5,7 +5,7 @@ import { isUserFacing } from "../errors.js";
 import type { Corpus } from "../index/open.js";
 import { createLogger, type Logger } from "../log.js";
 import type { SearchMode, SearchResult } from "../search/lexical.js";
-import { takeSiteFilter } from "../search/query.js";
+import { parseQuery, takeSiteFilter } from "../search/query.js";
 import { retrieve } from "../search/retrieve.js";
 import { correctedText } from "../search/spelling.js";
 import { type DayWindow, readTime } from "../search/time-window.js";
@@ -54,6 +54,30 @@ export interface AnswerOptions {
   time?: boolean;
   /** Only articles from this source: a site name or a web host (`/ask source:`, or `site:host` in the question). */
   source?: string;
+  /**
+   * The question this one follows up (a reply to an answer): its content words join the search, at half weight,
+   * so "and how long is the wait?" after a question about the harbor is about the harbor.
+   */
+  context?: string;
+}
+
+/** Content words of an earlier question that the follow-up does not already have, and their stems. */
+function carriedOver(question: string, context: string | undefined): { words: string[]; stems: Set<string> } {
+  if (!context) return { words: [], stems: new Set() };
+  let own: Set<string>;
+  let earlier: ReturnType<typeof parseQuery>["terms"];
+  try {
+    earlier = parseQuery(context).terms;
+  } catch {
+    return { words: [], stems: new Set() };
+  }
+  try {
+    own = new Set(parseQuery(question).terms.map((t) => t.stem));
+  } catch {
+    own = new Set();
+  }
+  const carried = earlier.filter((t) => !own.has(t.stem) && !t.word.includes(" "));
+  return { words: carried.map((t) => t.word), stems: new Set(carried.map((t) => t.stem)) };
 }
 
 /** Prefer newer articles among the candidates ("latest", "recent"): each gains up to half its score by date rank. */
@@ -92,11 +116,12 @@ export function createAnswerer(deps: AnswererDeps) {
   const stats = { docFreq: (s: string) => store.docFreq(s), total: () => store.totalPassages() };
   const articleText = (id: string) => store.getArticle(id)?.text ?? null;
 
-  function extractive(question: string, result: SearchResult): Answer {
+  function extractive(question: string, result: SearchResult, contextStems?: ReadonlySet<string>): Answer {
     return composeExtractive(question, result, stats, {
       maxQuotes,
       articleText,
       minRelevance: deps.config?.minRelevance,
+      ...(contextStems?.size ? { contextStems } : {}),
     });
   }
 
@@ -122,7 +147,8 @@ export function createAnswerer(deps: AnswererDeps) {
     // question, since a date is often the very word of the answering sentence ("Who bought the factory in 2005?").
     const site = takeSiteFilter(question);
     const source = ctx.source ?? site.source ?? undefined;
-    const asked = site.rest || question;
+    const followed = carriedOver(site.rest || question, ctx.context);
+    const asked = [site.rest || question, ...followed.words].join(" ");
     const reading = ctx.time === false ? null : readTime(asked, ctx.asOf ?? new Date());
     const window = ctx.window ?? reading?.window ?? null;
     const search = (text: string, within: DayWindow | null) =>
@@ -139,7 +165,7 @@ export function createAnswerer(deps: AnswererDeps) {
       const within = ctx.window ? asked : reading?.rest || asked;
       try {
         const windowed = await search(within, window);
-        const answer = { ...extractive(within, windowed), question };
+        const answer = { ...extractive(within, windowed, followed.stems), question };
         if (answer.status === "answered") {
           result = windowed;
           text = within;
@@ -157,7 +183,7 @@ export function createAnswerer(deps: AnswererDeps) {
       } catch (error) {
         return { answer: nothingToSearch(question, error), hits: [] };
       }
-      plain = { ...extractive(text, result), question };
+      plain = { ...extractive(text, result, followed.stems), question };
       // Nothing in the window: say so, naming it, and show what answers from other dates (the question may be about
       // its own week, as a news quiz is).
       if (window && plain.status === "answered")
@@ -180,7 +206,7 @@ export function createAnswerer(deps: AnswererDeps) {
     if (!llm || plain.status === "nothing-relevant") return { answer: plain, hits: result.hits };
     // A dated question's answer depends on the day it is asked ("last week"): the window is part of the key.
     const key = cacheKey(
-      `${question}\u0000${window ? `${window.from}\u0000${window.to}` : ""}\u0000${source ?? ""}`,
+      `${question}\u0000${window ? `${window.from}\u0000${window.to}` : ""}\u0000${source ?? ""}\u0000${ctx.context ?? ""}`,
     );
     const cached = await deps.cache?.get<Answer>(key);
     if (cached) return { answer: { ...cached, question }, hits: result.hits };

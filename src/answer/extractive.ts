@@ -23,6 +23,8 @@ export interface ExtractiveOptions {
   relativeFloor?: number;
   /** A passage found by vector search with at least this cosine similarity counts as relevant (default 0.35). */
   minSimilarity?: number;
+  /** Stems carried over from an earlier question (a follow-up): they count half as much as the question's own. */
+  contextStems?: ReadonlySet<string>;
   /** Full text of an article, so that links point at the first occurrence; the passage is used when absent. */
   articleText?: (articleId: string) => string | null;
 }
@@ -134,7 +136,8 @@ export function composeExtractive(
   // Sentences are weighed by squared rarity: the rarest term names the topic ("wastewater"), the common ones the
   // frame ("vice minister"); squaring took news answer-in-quotes@1 from 0.409 to 0.412 and fixed the seed question.
   const topic = topicStems(question);
-  const plain = termWeights(query, stats);
+  const context = options.contextStems ?? new Set<string>();
+  const plain = new Map([...termWeights(query, stats)].map(([k, v]) => [k, context.has(k) ? v / 2 : v]));
   const plainTotal = [...plain.values()].reduce((a, b) => a + b, 0);
   const weights = new Map([...plain].map(([k, v]) => [k, v * v * (topic.has(k) ? TOPIC_BOOST : 1)]));
   const totalWeight = [...weights.values()].reduce((a, b) => a + b, 0);

@@ -1,7 +1,7 @@
 import type { Client, Message } from "discord.js";
 import type { Limit } from "../state/limits.js";
 import type { BotDeps } from "./command.js";
-import { answerForDiscord } from "./questions.js";
+import { answerForDiscord, questionAnswered, rememberQuestion } from "./questions.js";
 import { renderNotice } from "./render.js";
 import { apology, errorId } from "./router.js";
 
@@ -21,20 +21,24 @@ export function createMessageHandler(client: Client, deps: BotDeps, cooldown: Li
     const isDirect = message.guildId === null;
     // Only a direct mention counts: @everyone and role mentions are not questions to the bot.
     const mentioned = !isDirect && message.mentions.users.has(me.id) && !message.mentions.everyone;
-    if (!isDirect && !mentioned) return;
+    // A reply to one of the bot's answers is a follow-up: addressed to the bot, about the same topic.
+    const earlier = await questionAnswered(deps, message.reference?.messageId).catch(() => null);
+    if (!isDirect && !mentioned && !earlier) return;
     const started = performance.now();
     const context = {
       guild: message.guildId ?? "dm",
       channel: message.channelId,
       user: message.author.id,
-      command: isDirect ? "dm" : "mention",
+      command: earlier ? "follow-up" : isDirect ? "dm" : "mention",
     };
     try {
       const { allowed, retryAfter } = await cooldown.take(message.author.id);
+      const question = questionFromMessage(message.content);
       const body = allowed
-        ? await answerForDiscord(deps, questionFromMessage(message.content), message.guildId)
+        ? await answerForDiscord(deps, question, message.guildId, earlier ? { context: earlier } : {})
         : renderNotice(`You're asking quickly: try again in ${retryAfter} s.`);
-      await message.reply({ ...body, allowedMentions: { parse: [], repliedUser: false } });
+      const sent = await message.reply({ ...body, allowedMentions: { parse: [], repliedUser: false } });
+      if (allowed) await rememberQuestion(deps, sent.id, earlier ? `${earlier} ${question}` : question);
       deps.log.info({ ...context, ms: Math.round(performance.now() - started) }, "message answered");
     } catch (error) {
       const id = errorId();

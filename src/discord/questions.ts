@@ -11,7 +11,12 @@ export async function answerForDiscord(
   deps: BotDeps,
   question: string,
   guildId: string | null = null,
-  dates: { since?: string | null; until?: string | null; source?: string | null } = {},
+  dates: {
+    since?: string | null;
+    until?: string | null;
+    source?: string | null;
+    context?: string | null;
+  } = {},
 ): Promise<MessagePayload> {
   const text = question.trim();
   if (text.length > MAX_DISCORD_QUESTION) {
@@ -31,6 +36,7 @@ export async function answerForDiscord(
     asOf,
     ...(chosen.window ? { window: chosen.window } : {}),
     ...(dates.source?.trim() ? { source: dates.source.trim() } : {}),
+    ...(dates.context ? { context: dates.context } : {}),
   });
   // An answer that quotes something can be voted on; what was shown is kept with the vote.
   const feedback = createFeedbackStore(deps.state.ns("feedback"));
@@ -45,4 +51,20 @@ export async function answerForDiscord(
       })
     : undefined;
   return renderAnswer(answer, feedbackId ? { feedbackId } : {});
+}
+
+/** Keys of the questions that answers (by message id) were given to, so a reply can follow one up. */
+const askedKey = (messageId: string) => `asked:${messageId}`;
+
+/** Remember the question an answer message answered (with the topic it carried), for replies to follow up. */
+export async function rememberQuestion(deps: BotDeps, messageId: string, question: string): Promise<void> {
+  await deps.state
+    .ns("sessions")
+    .set(askedKey(messageId), question.slice(0, 500), deps.config.followUpMinutes * 60_000);
+}
+
+/** The question an answer message answered, when a reply to it may still follow it up. */
+export async function questionAnswered(deps: BotDeps, messageId: string | undefined): Promise<string | null> {
+  if (!messageId) return null;
+  return (await deps.state.ns("sessions").get<string>(askedKey(messageId))) ?? null;
 }

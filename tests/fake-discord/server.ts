@@ -579,7 +579,15 @@ export class FakeDiscord {
   /** A message from a user: in a DM (`dm`), or in the guild channel, optionally mentioning users. */
   message(
     content: string,
-    extra: { dm?: boolean; bot?: boolean; mentions?: string[]; authorId?: string; everyone?: boolean } = {},
+    extra: {
+      dm?: boolean;
+      bot?: boolean;
+      mentions?: string[];
+      authorId?: string;
+      everyone?: boolean;
+      /** The id of a message this one replies to (in the same channel). */
+      replyTo?: string;
+    } = {},
   ): string {
     const id = nextId();
     const author = {
@@ -600,9 +608,19 @@ export class FakeDiscord {
       attachments: [],
       embeds: [],
       pinned: false,
-      type: 0,
+      type: extra.replyTo ? 19 : 0,
       flags: 0,
       components: [],
+      ...(extra.replyTo
+        ? {
+            message_reference: {
+              type: 0,
+              message_id: extra.replyTo,
+              channel_id: extra.dm ? "1500000000000000002" : this.channelId,
+              ...(extra.dm ? {} : { guild_id: this.guildId }),
+            },
+          }
+        : {}),
     };
     if (extra.dm)
       this.dispatch("MESSAGE_CREATE", { ...base, channel_id: "1500000000000000002", channel_type: 1 });
