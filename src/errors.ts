@@ -16,3 +16,8 @@ export class VerbatimError extends Error {
 export function isUserFacing(error: unknown): error is VerbatimError {
   return error instanceof VerbatimError;
 }
+
+/** Milliseconds as seconds in a message for people: 500 → "0.5", 15000 → "15". */
+export function inSeconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
+}

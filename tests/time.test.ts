@@ -2,6 +2,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAnswerer } from "../src/answer/answerer.js";
 import { runCli } from "../src/cli.js";
+import { inWindow, sourceMatches } from "../src/index/filters.js";
 import { IndexStore } from "../src/index/store.js";
 import { ageNote } from "../src/render/citation.js";
 import { readTime, windowFromOptions } from "../src/search/time-window.js";
@@ -206,5 +207,22 @@ describe("answers over articles from several years", () => {
     expect(json.quotes[0].articleId).toBe("h2026");
     expect(await runCli(["ask", "--since", "someday", "harbor"], io, env)).toBe(2);
     expect(err.at(-1)).toMatch(/"someday" is not a date/);
+  });
+});
+
+describe("the index's filter rules, one for SQL and vector neighbours alike", () => {
+  it("keeps dated articles inside the window only, and a source by site name or host", () => {
+    const w = { from: "2026-11-16", to: "2026-11-23" };
+    expect(inWindow("2026-11-20T10:00:00Z", w)).toBe(true);
+    expect(inWindow("2026-11-23", w)).toBe(false);
+    expect(inWindow(null, w)).toBe(false);
+    expect(inWindow(null, undefined)).toBe(true);
+    expect(sourceMatches("The Gazette", "the gazette", null)).toBe(true);
+    expect(sourceMatches("gazette.example.org", null, "https://www.gazette.example.org/ferry")).toBe(true);
+    expect(sourceMatches("example.org", null, "https://news.example.org/a")).toBe(true);
+    // A host that only appears in another site's path is not that source.
+    expect(
+      sourceMatches("gazette.example.org", null, "https://other.example/x.gazette.example.org/ferry"),
+    ).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type Keyv from "keyv";
 import type { Config } from "../config.js";
-import { isUserFacing } from "../errors.js";
+import { inSeconds, isUserFacing } from "../errors.js";
 import type { Corpus } from "../index/open.js";
 import { createLogger, type Logger } from "../log.js";
 import type { SearchMode, SearchResult } from "../search/lexical.js";
@@ -226,10 +226,7 @@ export function createAnswerer(deps: AnswererDeps) {
     // One bound on the whole written answer, retries included: past it the person gets the quotes, and why.
     const budget = new AbortController();
     const timer = setTimeout(
-      () =>
-        budget.abort(
-          new LlmError(`the language model did not answer within ${Math.round(budgetMs / 100) / 10} s`),
-        ),
+      () => budget.abort(new LlmError(`the language model did not answer within ${inSeconds(budgetMs)} s`)),
       budgetMs,
     );
     try {

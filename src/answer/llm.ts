@@ -1,4 +1,5 @@
 import OpenAI from "openai";
+import { inSeconds } from "../errors.js";
 import { openaiClient } from "../openai-client.js";
 import type { Hit } from "../types.js";
 import type { ModelAnswer } from "./verify.js";
@@ -148,7 +149,7 @@ export function createLlmComposer(options: LlmOptions): LlmComposer {
           // "Request timed out." says neither what nor how long.
           if (error instanceof OpenAI.APIConnectionTimeoutError)
             throw new LlmError(
-              `the language model did not answer within ${Math.round(options.timeoutMs / 100) / 10} s (tried ${options.maxRetries + 1} time(s))`,
+              `the language model did not answer within ${inSeconds(options.timeoutMs)} s (tried ${options.maxRetries + 1} time(s))`,
             );
           throw error;
         });

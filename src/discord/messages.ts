@@ -21,8 +21,12 @@ export function createMessageHandler(client: Client, deps: BotDeps, cooldown: Li
     const isDirect = message.guildId === null;
     // Only a direct mention counts: @everyone and role mentions are not questions to the bot.
     const mentioned = !isDirect && message.mentions.users.has(me.id) && !message.mentions.everyone;
-    // A reply to one of the bot's answers is a follow-up: addressed to the bot, about the same topic.
-    const earlier = await questionAnswered(deps, message.reference?.messageId).catch(() => null);
+    // A reply to one of the bot's answers is a follow-up: addressed to the bot, about the same topic. Only replies
+    // to the bot are looked up, so other conversations in a busy channel cost no state reads.
+    const toBot = message.mentions.repliedUser?.id === me.id;
+    const earlier = toBot
+      ? await questionAnswered(deps, message.reference?.messageId).catch(() => null)
+      : null;
     if (!isDirect && !mentioned && !earlier) return;
     const started = performance.now();
     const context = {

@@ -11,6 +11,7 @@ import type {
   UpsertOutcome,
 } from "./contracts.js";
 import { checkDatabase, indexProblem, openDatabase } from "./database.js";
+import { sourceMatches } from "./filters.js";
 import { toMatchExpression } from "./fts-expression.js";
 
 export { SCHEMA_VERSION } from "./database.js";
@@ -79,6 +80,12 @@ export class IndexStore implements ArticleStore, PassageSearch {
   constructor(file: string, options: { readonly?: boolean } = {}) {
     this.path = file;
     this.db = openDatabase(file, options);
+    // The source rule is the one `retrieve` applies to vector neighbours, so both paths keep the same articles.
+    this.db.function("source_matches", { deterministic: true }, (source, site, url) =>
+      sourceMatches(String(source), site === null ? null : String(site), url === null ? null : String(url))
+        ? 1
+        : 0,
+    );
     this.stmts = this.prepare();
     this.embeddings = new EmbeddingStore(this.db);
     this.feeds = createFeedTable(this.db);
@@ -321,10 +328,7 @@ export class IndexStore implements ArticleStore, PassageSearch {
     if (!query.window && !query.source) return this.stmts.match.all(toMatchExpression(query), limit);
     const params: (string | number)[] = [toMatchExpression(query)];
     if (query.window) params.push(query.window.from, query.window.to);
-    if (query.source) {
-      const host = query.source.toLowerCase().replace(/^www\./, "");
-      params.push(query.source, `%://${host}/%`, `%://www.${host}/%`, `%.${host}/%`);
-    }
+    if (query.source) params.push(query.source);
     return this.filteredMatch(Boolean(query.window), Boolean(query.source)).all(
       ...params,
       limit,
@@ -332,9 +336,10 @@ export class IndexStore implements ArticleStore, PassageSearch {
   }
 
   /**
-   * The statement for a search limited to a date window and/or a source. Dates are publication dates: an undated
-   * article is outside every window, since the time it was first seen says when it was indexed (a bulk import, a
-   * dataset), not when it was news. A source is a site name or a web host ("Example News", "news.example.com").
+   * The statement for a search limited to a date window and/or a source (the rules of `filters.ts`; the window is
+   * written in SQL, where it is cheap for every matching row). Dates are publication dates: an undated article is
+   * outside every window, since the time it was first seen says when it was indexed (a bulk import, a dataset), not
+   * when it was news.
    */
   private filteredMatch(window: boolean, source: boolean) {
     const key = `${window}|${source}`;
@@ -344,11 +349,7 @@ export class IndexStore implements ArticleStore, PassageSearch {
       const where = [
         "passage_fts MATCH ?",
         ...(window ? [`${dated} >= ?`, `${dated} < ?`] : []),
-        ...(source
-          ? [
-              "(lower(a.site) = lower(?) OR lower(a.url) LIKE ? OR lower(a.url) LIKE ? OR lower(a.url) LIKE ?)",
-            ]
-          : []),
+        ...(source ? ["source_matches(?, a.site, a.url)"] : []),
       ].join(" AND ");
       statement = this.db.prepare(
         `SELECT p.id, p.article_id, p.ordinal, p.start_offset, p.end_offset, p.text, a.url, a.title, a.site,

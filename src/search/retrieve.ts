@@ -1,3 +1,4 @@
+import { inWindow, sourceMatches } from "../index/filters.js";
 import type { IndexStore } from "../index/store.js";
 import type { Logger } from "../log.js";
 import type { SynonymMap } from "../text/lexicon.js";
@@ -17,19 +18,6 @@ export interface RetrievalDeps {
   embedder?: Embedder;
   vectors?: VectorIndex;
   log?: Pick<Logger, "warn">;
-}
-
-/** Whether an article's site or web host is the source asked for (as the index's own filter reads it). */
-export function sourceMatches(source: string, site: string | null, url: string | null): boolean {
-  const wanted = source.toLowerCase().replace(/^www\./, "");
-  if (site && site.toLowerCase() === source.toLowerCase()) return true;
-  let host = "";
-  try {
-    host = url ? new URL(url).hostname.toLowerCase().replace(/^www\./, "") : "";
-  } catch {
-    return false;
-  }
-  return host === wanted || host.endsWith(`.${wanted}`);
 }
 
 /** Options for `retrieve`. */
@@ -68,9 +56,9 @@ export async function retrieve(
     deps.log?.warn({ err }, "embedding the question failed; searching by words only");
   }
   const fused = fuse(store, query, bm25, nearest, options.limit);
-  // Vector neighbours know no dates: within a window, those dated outside it are dropped.
-  const inWindow = (date: string | null) =>
-    !window || !date || (date.slice(0, 10) >= window.from && date.slice(0, 10) < window.to);
-  const fromSource = (h: Hit) => !source || sourceMatches(source, h.article.site, h.article.url);
-  return { ...lexical, hits: fused.filter((h) => inWindow(h.article.publishedAt) && fromSource(h)) };
+  // Vector neighbours know no dates or sources: the index's own filter rules drop those outside them.
+  const kept = (h: Hit) =>
+    inWindow(h.article.publishedAt, window) &&
+    (!source || sourceMatches(source, h.article.site, h.article.url));
+  return { ...lexical, hits: fused.filter(kept) };
 }

@@ -35,6 +35,14 @@ const addDays = (d: Date, n: number) => new Date(d.getTime() + n * DAY);
 const monthStart = (y: number, m: number) => new Date(Date.UTC(y, m, 1));
 const fmt = (d: Date) =>
   d.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+const monthYear = (d: Date) =>
+  d.toLocaleDateString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
+// Built once: every question is read against them.
+const DAY_OF_MONTH = new RegExp(
+  `\\b(?:on\\s+)?(?:${MONTH}\\s+\\d{1,2}(?:st|nd|rd|th)?|\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH})(?:,?\\s+\\d{4})?\\b`,
+  "i",
+);
+const MONTH_OF_YEAR = new RegExp(`\\b(?:in\\s+|during\\s+)?(${MONTH})\\s+(\\d{4})\\b`, "i");
 /** "16–22 November 2026" for [from, to). */
 function span(from: Date, to: Date): string {
   const last = addDays(to, -1);
@@ -43,7 +51,7 @@ function span(from: Date, to: Date): string {
 }
 
 /** A date a phrase names, in the past of `asOf` (chrono reads "March 3" or "Monday" forwards; people mean the last one). */
-function pastDate(text: string, asOf: Date): { date: Date; dayKnown: boolean; monthKnown: boolean } | null {
+function pastDate(text: string, asOf: Date): { date: Date; dayKnown: boolean } | null {
   const [result] = chrono.parse(text, asOf, { forwardDate: false });
   if (!result) return null;
   let date = utcDay(result.start.date());
@@ -57,7 +65,6 @@ function pastDate(text: string, asOf: Date): { date: Date; dayKnown: boolean; mo
   return {
     date,
     dayKnown: result.start.isCertain("day") || weekday || result.start.isCertain("weekday"),
-    monthKnown: result.start.isCertain("month"),
   };
 }
 
@@ -88,7 +95,7 @@ function rules(today: Date): Rule[] {
         if (!end) return null;
         // "between 1 and 5 November": the first date borrows the second's month and year.
         const firstText = /^\d{1,2}$/.test((match[1] ?? "").trim())
-          ? `${match[1]} ${end.date.toLocaleDateString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" })}`
+          ? `${match[1]} ${monthYear(end.date)}`
           : (match[1] ?? "");
         const start = pastDate(firstText, end.date) ?? pastDate(firstText, today);
         if (!start) return null;
@@ -137,10 +144,7 @@ function rules(today: Date): Rule[] {
       },
     },
     {
-      pattern: new RegExp(
-        `\\b(?:on\\s+)?(?:${MONTH}\\s+\\d{1,2}(?:st|nd|rd|th)?|\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH})(?:,?\\s+\\d{4})?\\b`,
-        "i",
-      ),
+      pattern: DAY_OF_MONTH,
       absolute: true,
       window: (match) => {
         const found = pastDate(match[0], today);
@@ -149,7 +153,7 @@ function rules(today: Date): Rule[] {
       },
     },
     {
-      pattern: new RegExp(`\\b(?:in\\s+|during\\s+)?(${MONTH})\\s+(\\d{4})\\b`, "i"),
+      pattern: MONTH_OF_YEAR,
       absolute: true,
       window: (match) => {
         const found = pastDate(`${match[1]} ${match[2]}`, today);
@@ -159,7 +163,7 @@ function rules(today: Date): Rule[] {
         return {
           from: day(from),
           to: day(to),
-          label: `in ${from.toLocaleDateString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" })}`,
+          label: `in ${monthYear(from)}`,
         };
       },
     },

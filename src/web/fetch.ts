@@ -2,6 +2,7 @@ import { lookup as dnsLookup } from "node:dns";
 import { isIP } from "node:net";
 import robotsParserModule from "robots-parser";
 import { Agent, type Dispatcher, request } from "undici";
+import { inSeconds } from "../errors.js";
 import { isPublicAddress } from "./address.js";
 
 type Robots = { isAllowed(url: string, ua?: string): boolean | undefined };
@@ -156,7 +157,10 @@ export function createFetcher(options: FetcherOptions) {
         (error as Error).name === "AbortError" ||
         /timeout/i.test((error as Error).name)
       ) {
-        throw new FetchError(`${url.host} did not answer within ${seconds(options.timeoutMs)} s`, "timeout");
+        throw new FetchError(
+          `${url.host} did not answer within ${inSeconds(options.timeoutMs)} s`,
+          "timeout",
+        );
       }
       throw new FetchError(`could not reach ${url.host} (${(error as Error).message})`, "network");
     }
@@ -170,9 +174,6 @@ export function createFetcher(options: FetcherOptions) {
     body.on("error", () => {});
     body.destroy();
   }
-
-  /** Milliseconds as seconds for people: 500 → "0.5", 15000 → "15". */
-  const seconds = (ms: number) => String(Math.round(ms / 100) / 10);
 
   async function readCapped(body: Dispatcher.ResponseData["body"], url: URL): Promise<string> {
     const chunks: Buffer[] = [];
@@ -196,7 +197,7 @@ export function createFetcher(options: FetcherOptions) {
       const name = (error as Error).name;
       if (name === "AbortError" || /timeout/i.test(name) || /timeout/i.test((error as Error).message))
         throw new FetchError(
-          `${url.host} stopped sending the page after ${seconds(options.timeoutMs)} s`,
+          `${url.host} stopped sending the page after ${inSeconds(options.timeoutMs)} s`,
           "timeout",
         );
       throw new FetchError(

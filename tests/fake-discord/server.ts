@@ -526,20 +526,9 @@ export class FakeDiscord {
     const user = this.user(userId);
     const targetId = nextId();
     const target = {
+      ...this.messageFrom({ content }, this.channelId, false),
       id: targetId,
-      channel_id: this.channelId,
       author: this.user("1400000000000000003", "writer"),
-      content,
-      timestamp: new Date().toISOString(),
-      edited_timestamp: null,
-      tts: false,
-      mention_everyone: false,
-      mentions: [],
-      mention_roles: [],
-      attachments: [],
-      embeds: [],
-      pinned: false,
-      type: 0,
     };
     this.dispatch("INTERACTION_CREATE", {
       ...this.guildInteraction(id, token, 2, user, true),
@@ -613,6 +602,9 @@ export class FakeDiscord {
       components: [],
       ...(extra.replyTo
         ? {
+            // As Discord does, the message replied to comes along (discord.js reads its author as `repliedUser`).
+            referenced_message:
+              [...this.channelMessages.values()].flat().find((m) => m.id === extra.replyTo) ?? null,
             message_reference: {
               type: 0,
               message_id: extra.replyTo,
