@@ -8,9 +8,11 @@ import {
 import { articleId } from "../src/corpus/identity.js";
 import type { Command } from "../src/discord/command.js";
 import { escapeForDiscord } from "../src/discord/escape.js";
+import { rememberQuestion } from "../src/discord/follow-ups.js";
 import { trimToLimit } from "../src/discord/limits.js";
 import { notice } from "../src/discord/managers.js";
 import { questionFromMessage } from "../src/discord/messages.js";
+import { placeOf } from "../src/discord/place.js";
 import { answerForDiscord } from "../src/discord/questions.js";
 
 const URL_IN_TEXT = /https?:\/\/[^\s<>)]+/i;
@@ -53,6 +55,9 @@ export default {
       );
     }
     if (!words) return notice(interaction, "That message has no words to ask about.");
-    await interaction.editReply(await answerForDiscord(deps, words, interaction.guildId));
+    const sent = await interaction.editReply(
+      await answerForDiscord(deps, words, { guildId: interaction.guildId, place: placeOf(interaction) }),
+    );
+    await rememberQuestion(deps, sent.id, words);
   },
 } satisfies Command;

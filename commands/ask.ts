@@ -1,6 +1,8 @@
 import type { Command } from "../src/discord/command.js";
 import { everywhere } from "../src/discord/contexts.js";
-import { answerForDiscord, MAX_DISCORD_QUESTION, rememberQuestion } from "../src/discord/questions.js";
+import { openFollowUp, rememberQuestion } from "../src/discord/follow-ups.js";
+import { placeOf } from "../src/discord/place.js";
+import { answerForDiscord, MAX_DISCORD_QUESTION, outOfScope } from "../src/discord/questions.js";
 
 /** /ask: an answer made of verbatim quotes. */
 export default {
@@ -29,19 +31,28 @@ export default {
         .setMaxLength(100),
     ),
   cooldown: true,
-  ephemeral: (interaction) => interaction.options.getBoolean("private") ?? false,
+  ephemeral: async (interaction, deps) =>
+    (interaction.options.getBoolean("private") ?? false) || (await outOfScope(deps, interaction)),
   async execute(interaction, deps) {
     const question = interaction.options.getString("question", true);
     const o = interaction.options;
     const sent = await interaction.editReply(
-      await answerForDiscord(deps, question, interaction.guildId, {
-        since: o.getString("since"),
-        until: o.getString("until"),
-        source: o.getString("source"),
-      }),
+      await answerForDiscord(
+        deps,
+        question,
+        { guildId: interaction.guildId, place: placeOf(interaction) },
+        {
+          since: o.getString("since"),
+          until: o.getString("until"),
+          source: o.getString("source"),
+        },
+      ),
     );
-    // A reply to this answer follows it up.
+    // A reply to this answer, or its "Follow up" button, follows it up.
     await rememberQuestion(deps, sent.id, question);
+  },
+  async button(interaction, deps) {
+    await openFollowUp(interaction, deps);
   },
   async autocomplete(interaction, deps) {
     const typed = interaction.options.getFocused().toLowerCase();

@@ -8,13 +8,37 @@ import {
 import { digestOfWindow } from "../src/digest/build.js";
 import { subscriptionWindow } from "../src/digest/delivery.js";
 import { describeSchedule, nextRun, readScheduleRequest } from "../src/digest/schedule.js";
-import { newSubscription } from "../src/digest/subscriptions.js";
+import { type DigestPost, newSubscription } from "../src/digest/subscriptions.js";
 import type { BotDeps, Command } from "../src/discord/command.js";
 import { escapeForDiscord } from "../src/discord/escape.js";
 import { notice, requireManager, requirePostable } from "../src/discord/managers.js";
 import { channelMention, fullTime } from "../src/discord/markup.js";
 import { renderNotice } from "../src/discord/render.js";
 import { renderDigest, renderSubscriptionList } from "../src/discord/render-digest.js";
+
+/** Channels a digest can go to: text and announcement channels, threads, forums. */
+const DIGEST_CHANNELS = [
+  ChannelType.GuildText,
+  ChannelType.GuildAnnouncement,
+  ChannelType.PublicThread,
+  ChannelType.AnnouncementThread,
+  ChannelType.GuildForum,
+] as const;
+
+/** How digests reach a channel of this type (a forum gets a post each; a new thread each only where asked). */
+function postFor(type: ChannelType, thread: boolean | null): DigestPost | { problem: string } {
+  if (type === ChannelType.GuildForum) return "forum";
+  const inThread = type === ChannelType.PublicThread || type === ChannelType.AnnouncementThread;
+  if (thread && inThread)
+    return { problem: "That is already a thread: digests go into it as they are. Nothing was saved." };
+  return thread ? "thread" : "channel";
+}
+
+const POSTED: Record<DigestPost, string> = {
+  channel: "",
+  thread: ", each in a new thread",
+  forum: ", each as a new post",
+};
 
 async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps) {
   const o = interaction.options;
@@ -27,7 +51,9 @@ async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps
     topic: o.getString("topic"),
   });
   if ("problem" in request) return notice(interaction, request.problem);
-  if (!(await requirePostable(interaction, channel.id))) return;
+  const post = postFor(channel.type, o.getBoolean("thread"));
+  if (typeof post === "object") return notice(interaction, post.problem);
+  if (!(await requirePostable(interaction, channel.id, post))) return;
   const { schedule, topic } = request;
   const words = (name: string) =>
     (o.getString(name) ?? "")
@@ -48,6 +74,7 @@ async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps
       include: words("include"),
       exclude: words("exclude"),
       roleId: role?.id ?? null,
+      ...(post === "channel" ? {} : { post }),
       max: o.getInteger("max") ?? 10,
       postEmpty: o.getBoolean("post_empty") ?? false,
       createdBy: interaction.user.id,
@@ -59,7 +86,7 @@ async function subscribe(interaction: ChatInputCommandInteraction, deps: BotDeps
   const next = nextRun(schedule, now);
   await notice(
     interaction,
-    `Subscribed ${channelMention(channel.id)} (id \`${sub.id}\`): ${describeSchedule(schedule)}${sub.topic ? `, about "${escapeForDiscord(sub.topic)}"` : ""}${sub.include?.length ? `, with one of: ${escapeForDiscord(sub.include.join(", "))}` : ""}${sub.exclude?.length ? `, without: ${escapeForDiscord(sub.exclude.join(", "))}` : ""}, up to ${sub.max} articles${sub.roleId ? `, pinging <@&${sub.roleId}>` : ""}. First digest ${fullTime(next)}.`,
+    `Subscribed ${channelMention(channel.id)} (id \`${sub.id}\`): ${describeSchedule(schedule)}${sub.topic ? `, about "${escapeForDiscord(sub.topic)}"` : ""}${sub.include?.length ? `, with one of: ${escapeForDiscord(sub.include.join(", "))}` : ""}${sub.exclude?.length ? `, without: ${escapeForDiscord(sub.exclude.join(", "))}` : ""}${POSTED[post]}, up to ${sub.max} articles${sub.roleId ? `, pinging <@&${sub.roleId}>` : ""}. First digest ${fullTime(next)}.`,
   );
 }
 
@@ -143,9 +170,11 @@ export default {
         .addChannelOption((c) =>
           c
             .setName("channel")
-            .setDescription("Where to post")
+            .setDescription(
+              "Where to post: a channel, a thread (every digest in it) or a forum (a post each)",
+            )
             .setRequired(true)
-            .addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement),
+            .addChannelTypes(...DIGEST_CHANNELS),
         )
         .addStringOption((c) => c.setName("time").setDescription("Time of day, 24-hour HH:MM (e.g. 08:00)"))
         .addStringOption((c) =>
@@ -174,6 +203,9 @@ export default {
         )
         .addRoleOption((c) =>
           c.setName("role").setDescription("A role to ping with each digest (never @everyone)"),
+        )
+        .addBooleanOption((c) =>
+          c.setName("thread").setDescription("Open a new thread for each digest on its first message"),
         ),
     )
     .addSubcommand((s) =>
@@ -193,7 +225,7 @@ export default {
           c
             .setName("channel")
             .setDescription("Default: this channel")
-            .addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement),
+            .addChannelTypes(...DIGEST_CHANNELS),
         ),
     )
     .addSubcommand((s) =>

@@ -6,6 +6,7 @@ import digest from "./digest.js";
 import feedback from "./feedback.js";
 import help from "./help.js";
 import search from "./search.js";
+import settings from "./settings.js";
 
 /**
  * Every slash command, checked and keyed by name: the one registry. The doors that build the bot or deploy the
@@ -20,6 +21,7 @@ export function loadCommands(): Map<string, Command> {
     ["commands/corpus.ts", corpus],
     ["commands/feedback.ts", feedback],
     ["commands/ask-about.ts", askAbout],
+    ["commands/settings.ts", settings],
   ];
   return new Map(
     modules.map(([file, mod]) => {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { ButtonInteraction } from "discord.js";
 import type { BotDeps, Command } from "../src/discord/command.js";
 import { everywhere } from "../src/discord/contexts.js";
-import { MAX_DISCORD_QUESTION } from "../src/discord/questions.js";
+import { MAX_DISCORD_QUESTION, outOfScope } from "../src/discord/questions.js";
 import { renderNotice, renderSearchPage } from "../src/discord/render.js";
 import { VerbatimError } from "../src/errors.js";
 import { search } from "../src/search/lexical.js";
@@ -34,6 +34,7 @@ export default {
         .setMaxLength(MAX_DISCORD_QUESTION),
     ),
   cooldown: true,
+  ephemeral: (interaction, deps) => outOfScope(deps, interaction),
   async execute(interaction, deps) {
     const query = interaction.options.getString("query", true);
     const hits = run(deps, query);

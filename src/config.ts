@@ -87,6 +87,16 @@ const schema = z.object({
   COOLDOWN_SECONDS: positiveInt(30),
   LEASE_SECONDS: positiveInt(30),
   FOLLOWUP_MINUTES: positiveInt(60),
+  DISCORD_MESSAGE_CONTENT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return false;
+      if (/^(true|1|yes)$/i.test(v.trim())) return true;
+      if (/^(false|0|no)$/i.test(v.trim())) return false;
+      ctx.addIssue({ code: "custom", message: "must be true or false" });
+      return z.NEVER;
+    }),
 });
 
 /** The typed, validated configuration every door reads once at start. */
@@ -106,6 +116,11 @@ export interface Config {
     guildId: string | undefined;
     /** REST base passed to discord.js as `rest.api` (a proxy, or a local fake in tests). */
     apiUrl: string | undefined;
+    /**
+     * Ask for the privileged Message Content intent, so follow-up threads are answered without a mention (it must
+     * also be switched on in the Developer Portal, or Discord closes the connection with 4014).
+     */
+    messageContent: boolean;
   };
   cooldown: { questions: number; seconds: number };
   /** How long feed polling and digest delivery stay with a process that stopped renewing its lease (a crash). */
@@ -166,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       clientId: e.DISCORD_CLIENT_ID,
       guildId: e.DISCORD_GUILD_ID,
       apiUrl: e.DISCORD_API_URL?.replace(/\/+$/, ""),
+      messageContent: e.DISCORD_MESSAGE_CONTENT,
     }),
     cooldown: Object.freeze({ questions: e.COOLDOWN_QUESTIONS, seconds: e.COOLDOWN_SECONDS }),
     leaseSeconds: e.LEASE_SECONDS,

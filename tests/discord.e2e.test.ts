@@ -271,6 +271,25 @@ describe("the bot against a fake Discord", () => {
     expect(body(unanswered).embeds?.[0]?.description).toMatch(/I found nothing in the corpus/);
   });
 
+  it("without the message content intent, a reply with its ping off arrives empty and is left alone", async () => {
+    const since = fake.requests.length;
+    const user = nextUser();
+    const first = fake.message(`<@${fake.applicationId}> what did harbor master Jonas Berg say?`, {
+      mentions: [fake.applicationId],
+      authorId: user,
+    });
+    await fake.waitFor(
+      (r) => r.method === "POST" && body(r).message_reference?.message_id === first,
+      10_000,
+      since,
+    );
+    const answer = (fake.channelMessages.get(fake.channelId) ?? []).at(-1) as { id: string };
+    const after = fake.requests.length;
+    fake.message("and how long do they wait?", { authorId: user, replyTo: answer.id, ping: false });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(fake.after(after, (r) => r.method === "POST")).toEqual([]);
+  });
+
   it("ignores other bots and messages that do not mention it", async () => {
     const since = fake.requests.length;
     fake.message(`<@${fake.applicationId}> what about wastewater?`, {
@@ -384,7 +403,7 @@ describe("the bot against a fake Discord", () => {
     expect(bot.stderr()).not.toContain(TOKEN);
   });
 
-  it("deploy-commands registers the commands: /ask, /search, /help everywhere, /digest, /corpus and /feedback for server managers", async () => {
+  it("deploy-commands registers the commands: /ask, /search, /help everywhere, /digest, /corpus, /feedback and /settings for server managers", async () => {
     const since = fake.requests.length;
     const out: string[] = [];
     const code = await runCli(
@@ -409,8 +428,9 @@ describe("the bot against a fake Discord", () => {
       "feedback",
       "help",
       "search",
+      "settings",
     ]);
-    const managedNames = ["digest", "corpus", "feedback"];
+    const managedNames = ["digest", "corpus", "feedback", "settings"];
     for (const c of commands.filter((x) => !managedNames.includes(x.name))) {
       expect(c.contexts).toEqual([0, 1, 2]);
       expect(c.integration_types).toEqual([0, 1]);
@@ -420,7 +440,7 @@ describe("the bot against a fake Discord", () => {
       expect(managed?.contexts).toEqual([0]);
       expect(managed?.default_member_permissions).toBe(String(1n << 5n));
     }
-    expect(out.join("\n")).toMatch(/Registered 7 command\(s\) in server \d+ \(they appear at once\)/);
+    expect(out.join("\n")).toMatch(/Registered 8 command\(s\) in server \d+ \(they appear at once\)/);
   });
 
   it("deploy-commands --global --clear registers globally and removes the server's copies, saying so", async () => {
@@ -434,11 +454,11 @@ describe("the bot against a fake Discord", () => {
     expect(code).toBe(0);
     const puts = fake.after(since, (r) => r.method === "PUT");
     expect(puts.map((p) => [p.path, (p.body as unknown as unknown[]).length])).toEqual([
-      [`/applications/${fake.applicationId}/commands`, 7],
+      [`/applications/${fake.applicationId}/commands`, 8],
       [`/applications/${fake.applicationId}/guilds/${fake.guildId}/commands`, 0],
     ]);
     expect(out).toEqual([
-      "Registered 7 global command(s) (they may take up to an hour to appear everywhere).",
+      "Registered 8 global command(s) (they may take up to an hour to appear everywhere).",
       `Removed the commands registered in server ${fake.guildId}, so none shows twice.`,
     ]);
   });

@@ -50,7 +50,7 @@ describe("a newcomer following the README", () => {
       dotenv.parse(filled),
     );
     expect(deployed).toBe(0);
-    expect(out.join("\n")).toMatch(/Registered 7 global command\(s\)/);
+    expect(out.join("\n")).toMatch(/Registered 8 global command\(s\)/);
 
     // npm start
     bot = startBot({ DOTENV_CONFIG_PATH: envFile });

@@ -5,7 +5,7 @@ import { runCli } from "../src/cli.js";
 import { inWindow, sourceMatches } from "../src/index/filters.js";
 import { IndexStore } from "../src/index/store.js";
 import { ageNote } from "../src/render/citation.js";
-import { readTime, windowFromOptions } from "../src/search/time-window.js";
+import { canonicalTimeZone, readTime, wallClock, windowFromOptions } from "../src/search/time-window.js";
 import type { Article } from "../src/types.js";
 import { SYNONYMS, tempDir } from "./helpers.js";
 
@@ -68,6 +68,27 @@ describe("reading time in a question", () => {
     expect(ageNote("2025-11-01T08:00:00Z", AS_OF)).toBe(" (1 year old)");
     expect(ageNote("2026-06-01", AS_OF)).toBe("");
     expect(ageNote(null, AS_OF)).toBe("");
+  });
+
+  it("counts days in the asker's time zone, and knows which zones exist", () => {
+    // 20:00 UTC on Thursday 26 November is already Friday the 27th in Tokyo, still the 26th in Los Angeles.
+    const evening = new Date("2026-11-26T20:00:00Z");
+    expect(readTime("harbor news yesterday", evening).window).toMatchObject({ from: "2026-11-25" });
+    expect(readTime("harbor news yesterday", evening, "Asia/Tokyo").window).toMatchObject({
+      from: "2026-11-26",
+      to: "2026-11-27",
+    });
+    expect(readTime("harbor news since Monday", evening, "America/Los_Angeles").window).toMatchObject({
+      from: "2026-11-23",
+      to: "2026-11-27",
+    });
+    expect(windowFromOptions(null, "today", evening, "Asia/Tokyo")).toMatchObject({
+      window: { to: "2026-11-28" },
+    });
+    expect(wallClock(evening, "Asia/Tokyo").toISOString()).toBe("2026-11-27T05:00:00.000Z");
+    expect(canonicalTimeZone("europe/paris")).toBe("Europe/Paris");
+    expect(canonicalTimeZone("Mars/Olympus")).toBeNull();
+    expect(canonicalTimeZone("")).toBeNull();
   });
 
   it("reads since / until options, and says what it cannot read", () => {

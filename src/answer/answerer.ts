@@ -48,6 +48,8 @@ export interface AnswerOptions {
   mode?: SearchMode;
   /** The moment the question is asked, for "last week" and the like (default now). */
   asOf?: Date;
+  /** The asker's time zone (IANA name), in which "yesterday" and "last week" are counted (default UTC). */
+  timeZone?: string | null;
   /** A window chosen outside the question (`/ask since: until:`), which wins over one the question names. */
   window?: DayWindow;
   /** Read time words in the question (default true). */
@@ -149,7 +151,7 @@ export function createAnswerer(deps: AnswererDeps) {
     const source = ctx.source ?? site.source ?? undefined;
     const followed = carriedOver(site.rest || question, ctx.context);
     const asked = [site.rest || question, ...followed.words].join(" ");
-    const reading = ctx.time === false ? null : readTime(asked, ctx.asOf ?? new Date());
+    const reading = ctx.time === false ? null : readTime(asked, ctx.asOf ?? new Date(), ctx.timeZone);
     const window = ctx.window ?? reading?.window ?? null;
     const search = (text: string, within: DayWindow | null) =>
       retrieve(retrieval, text, {

@@ -7,12 +7,16 @@ import type { Subscription, SubscriptionStore } from "./subscriptions.js";
 
 /** How a digest reaches its channel: the transport (Discord) implements it. */
 export interface DigestSender {
-  /** Post the digest's parts that are not in `skip` (1-based part numbers); resolves once Discord accepted them all. */
+  /**
+   * Post the digest's parts that are not in `skip` (1-based part numbers); resolves once Discord accepted them all.
+   * `from` is where a resumed delivery looks for what it already posted (a thread or forum post holding later parts).
+   */
   deliver(
     sub: Subscription,
     digest: Digest,
     nonce: string,
     skip: ReadonlySet<number>,
+    from?: { anchor?: string; since: string },
   ): Promise<{ parts: number }>;
   /** The channel's newest message now ("0" when it has none): where a later reconciliation starts looking. */
   anchor(sub: Subscription): Promise<string>;
@@ -73,11 +77,9 @@ export async function runSubscription(
       const pending = sub.pending;
       const digest = buildDigest(deps.store, pending.articleIds, pending.articleIds.length, sub.topic);
       digest.more = pending.more;
-      const already = await deps.sender.delivered(sub, pending.nonce, {
-        anchor: pending.anchor,
-        since: pending.startedAt,
-      });
-      const { parts } = await deps.sender.deliver(sub, digest, pending.nonce, already);
+      const from = { anchor: pending.anchor, since: pending.startedAt };
+      const already = await deps.sender.delivered(sub, pending.nonce, from);
+      const { parts } = await deps.sender.deliver(sub, digest, pending.nonce, already, from);
       sub.cutoff = pending.windowEnd;
       sub.cutoffSeq = pending.windowEndSeq ?? deps.store.seqAt(pending.windowEnd);
       outcome = { posted: digest.items.length, parts, nothingNew: false };

@@ -24,6 +24,9 @@ export interface RunResult {
 }
 
 /** A channel's digest subscription. */
+/** How a digest is posted (see `Subscription.post`). */
+export type DigestPost = "channel" | "thread" | "forum";
+
 export interface Subscription {
   id: string;
   guildId: string;
@@ -36,6 +39,11 @@ export interface Subscription {
   exclude?: string[];
   /** The one role a digest mentions (opt-in); @everyone and @here are never pinged. */
   roleId?: string | null;
+  /**
+   * Where each digest goes: into the channel (absent: the default; a thread chosen as the channel is a fixed
+   * thread), a new thread per digest started on its first message, or a new post per digest in a forum channel.
+   */
+  post?: DigestPost;
   max: number;
   postEmpty: boolean;
   createdBy: string;
@@ -76,6 +84,7 @@ export function newSubscription(
     | "include"
     | "exclude"
     | "roleId"
+    | "post"
   >,
   now: Date,
   cutoffSeq?: number,

@@ -7,10 +7,18 @@ import { createMessageHandler } from "./messages.js";
 import { createInteractionRouter } from "./router.js";
 import { fatalCloseProblem } from "./token.js";
 
-/** The discord.js client options Verbatim runs with: no privileged intents, no mentions parsed, ever. */
-export function clientOptions(apiUrl: string | undefined) {
+/**
+ * The discord.js client options Verbatim runs with: no mentions parsed, ever; no privileged intent unless message
+ * content was asked for (`DISCORD_MESSAGE_CONTENT`).
+ */
+export function clientOptions(apiUrl: string | undefined, messageContent = false) {
   return {
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages],
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.DirectMessages,
+      ...(messageContent ? [GatewayIntentBits.MessageContent] : []),
+    ],
     // DM channels are not cached until used: without the Channel partial, discord.js drops DM messages.
     partials: [Partials.Channel],
     allowedMentions: { parse: [] as [] },
@@ -38,7 +46,7 @@ export function createBot(
     onFatal?: (problem: string) => void;
   },
 ): Bot {
-  const client = new Client(clientOptions(base.config.discord.apiUrl));
+  const client = new Client(clientOptions(base.config.discord.apiUrl, base.config.discord.messageContent));
   const clock = options.clock ?? (() => new Date());
   const subscriptions = createSubscriptionStore(base.state.ns("subscriptions"));
   const sender = createDiscordDigestSender(client);

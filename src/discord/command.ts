@@ -37,8 +37,8 @@ export interface Command {
   data: { name: string; toJSON(): RESTPostAPIApplicationCommandsJSONBody };
   /** Counts against the per-user question cooldown. */
   cooldown?: boolean;
-  /** Whether the deferred reply is ephemeral (decided before any work, within Discord's 3 s). */
-  ephemeral?(interaction: ChatInputCommandInteraction): boolean;
+  /** Whether the deferred reply is ephemeral (decided before any other work, within Discord's 3 s). */
+  ephemeral?(interaction: ChatInputCommandInteraction, deps: BotDeps): boolean | Promise<boolean>;
   /** A slash command: runs after the reply was deferred, and must finish with `editReply`. */
   execute?(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void>;
   /** A message context-menu command ("Apps" on a message): also runs after the reply was deferred. */

@@ -1,16 +1,23 @@
 import {
+  ChannelType,
   type Client,
   channelMention,
   DiscordAPIError,
+  type ForumChannel,
   type Message,
   Routes,
   type SendableChannels,
   SnowflakeUtil,
+  type ThreadChannel,
 } from "discord.js";
 import type { Digest } from "../digest/build.js";
 import type { DigestSender } from "../digest/delivery.js";
 import type { Subscription } from "../digest/subscriptions.js";
-import { renderDigest } from "./render-digest.js";
+import type { MessagePayload } from "./render.js";
+import { digestPostName, renderDigest } from "./render-digest.js";
+
+/** A digest message as sent: its body and the nonce Discord de-duplicates it by. */
+type Payload = MessagePayload & { nonce: string; enforceNonce: boolean };
 
 const REASONS: Record<number, string> = {
   10003: "the channel no longer exists",
@@ -22,10 +29,38 @@ const REASONS: Record<number, string> = {
 /** Pages of 100 messages read at most when checking whether a digest reached its channel before a crash. */
 const MAX_RECONCILE_PAGES = 500;
 
-async function sendable(client: Client, channelId: string): Promise<SendableChannels> {
-  const channel = await client.channels.fetch(channelId);
+/**
+ * A subscription's channel. Its server is fetched first when the client does not know it (`npm run worker` has no
+ * gateway, so no server cache): discord.js builds no server channel, nor the thread a digest opens, without it.
+ */
+async function channelOf(client: Client, sub: Subscription) {
+  if (!client.guilds.cache.has(sub.guildId)) await client.guilds.fetch(sub.guildId);
+  return client.channels.fetch(sub.channelId);
+}
+
+async function sendable(client: Client, sub: Subscription): Promise<SendableChannels> {
+  const channel = await channelOf(client, sub);
   if (!channel?.isSendable()) throw new Error("the channel cannot receive messages");
   return channel;
+}
+
+async function forumChannel(client: Client, sub: Subscription): Promise<ForumChannel> {
+  const channel = await channelOf(client, sub);
+  if (channel?.type !== ChannelType.GuildForum) throw new Error("the channel is no longer a forum");
+  return channel;
+}
+
+/** Discord's code for "a thread has already been created for this message". */
+const THREAD_EXISTS = 160004;
+
+/** The part numbers of the digest with this nonce among a message's embeds. */
+function partsIn(message: Message, nonce: string): number[] {
+  const parts: number[] = [];
+  for (const embed of message.embeds) {
+    const m = /digest ([0-9a-f]+) · part (\d+)\/(\d+)/.exec(embed.footer?.text ?? "");
+    if (m && m[1] === nonce) parts.push(Number(m[2]));
+  }
+  return parts;
 }
 
 /** Digests through discord.js: messages carry a nonce (enforced) and a footer marker, so redelivery is detectable. */
@@ -37,46 +72,133 @@ export function createDiscordDigestSender(client: Client): DigestSender {
     if (!me) me = (client.rest.get(Routes.user()) as Promise<{ id: string }>).then((u) => u.id);
     return me;
   };
-  return {
-    async deliver(sub: Subscription, digest: Digest, nonce: string, skip: ReadonlySet<number>) {
-      const channel = await sendable(client, sub.channelId);
-      const parts = renderDigest(digest, { nonce, roleId: sub.roleId ?? null });
-      for (const [i, payload] of parts.entries()) {
-        if (skip.has(i + 1)) continue;
-        // Discord de-duplicates a repeated nonce from the same author for a few minutes.
-        await channel.send({ ...payload, nonce: `${nonce}${i + 1}`.slice(0, 25), enforceNonce: true });
+
+  /**
+   * The bot's messages of the digest with this nonce in a channel, by part number, among every message after
+   * `after` (page by page, so a busy channel cannot hide a part already posted).
+   */
+  async function scan(
+    channel: SendableChannels | ThreadChannel,
+    nonce: string,
+    after: string,
+  ): Promise<Map<number, Message>> {
+    const found = new Map<number, Message>();
+    if (!("messages" in channel)) return found;
+    const self = await botId();
+    let cursor = after;
+    for (let page = 0; page < MAX_RECONCILE_PAGES; page++) {
+      const batch = await channel.messages.fetch({ after: cursor, limit: 100, cache: false });
+      for (const message of batch.values() as Iterable<Message>) {
+        if (BigInt(message.id) > BigInt(cursor)) cursor = message.id;
+        if (message.author.id !== self) continue;
+        for (const part of partsIn(message, nonce)) found.set(part, message);
       }
+      if (batch.size < 100) return found;
+    }
+    throw new Error(
+      `more than ${MAX_RECONCILE_PAGES * 100} messages were posted since the digest was sent; it was not checked`,
+    );
+  }
+
+  const startAfter = (from: { anchor?: string; since: string }) =>
+    from.anchor ?? SnowflakeUtil.generate({ timestamp: Date.parse(from.since) - 60_000 }).toString();
+
+  /** The forum post a digest opened, among the forum's active posts created since the delivery started. */
+  async function forumPost(
+    forum: ForumChannel,
+    nonce: string,
+    from: { since: string },
+  ): Promise<ThreadChannel | null> {
+    const self = await botId();
+    const since = BigInt(SnowflakeUtil.generate({ timestamp: Date.parse(from.since) - 60_000 }));
+    const { threads } = await forum.threads.fetchActive(false);
+    for (const thread of threads.values()) {
+      if (thread.ownerId !== self || BigInt(thread.id) < since) continue;
+      const starter = await thread.fetchStarterMessage().catch(() => null);
+      if (starter && partsIn(starter, nonce).includes(1)) return thread;
+    }
+    return null;
+  }
+
+  /** The thread on a digest's first message: started now, or the one a crashed delivery already started. */
+  async function threadOn(starter: Message, name: string): Promise<ThreadChannel> {
+    try {
+      return await starter.startThread({ name, autoArchiveDuration: 1440 });
+    } catch (error) {
+      if (!(error instanceof DiscordAPIError && error.code === THREAD_EXISTS)) throw error;
+      const existing = await client.channels.fetch(starter.id);
+      if (!existing?.isThread()) throw error;
+      return existing;
+    }
+  }
+
+  /** Where a thread or forum digest's later parts go (opening it with part 1 when that was not posted yet). */
+  async function openThread(
+    sub: Subscription,
+    digest: Digest,
+    first: Payload,
+    nonce: string,
+    skip: ReadonlySet<number>,
+    from: { anchor?: string; since: string },
+  ): Promise<ThreadChannel> {
+    const name = digestPostName(digest, new Date());
+    if (sub.post === "forum") {
+      const forum = await forumChannel(client, sub);
+      const existing = skip.has(1) ? await forumPost(forum, nonce, from) : null;
+      if (existing) return existing;
+      const { nonce: _nonce, enforceNonce: _enforce, ...message } = first;
+      return forum.threads.create({ name, message, autoArchiveDuration: 1440 });
+    }
+    const channel = await sendable(client, sub);
+    const starter = skip.has(1)
+      ? (await scan(channel, nonce, startAfter(from))).get(1)
+      : await channel.send(first);
+    if (!starter) throw new Error("the digest's first message was deleted before its thread was started");
+    return threadOn(starter, name);
+  }
+
+  return {
+    async deliver(sub, digest, nonce, skip, from) {
+      const parts = renderDigest(digest, { nonce, roleId: sub.roleId ?? null }).map((payload, i) => ({
+        ...payload,
+        // Discord de-duplicates a repeated nonce from the same author for a few minutes.
+        nonce: `${nonce}${i + 1}`.slice(0, 25),
+        enforceNonce: true,
+      }));
+      const [first, ...rest] = parts;
+      if (!first) return { parts: 0 };
+      if (sub.post === "thread" || sub.post === "forum") {
+        const since = from ?? { since: new Date().toISOString() };
+        const thread = await openThread(sub, digest, first, nonce, skip, since);
+        for (const [i, payload] of rest.entries()) if (!skip.has(i + 2)) await thread.send(payload);
+        return { parts: parts.length };
+      }
+      const channel = await sendable(client, sub);
+      for (const [i, payload] of parts.entries()) if (!skip.has(i + 1)) await channel.send(payload);
       return { parts: parts.length };
     },
     async anchor(sub: Subscription) {
-      const channel = await sendable(client, sub.channelId);
+      if (sub.post === "forum") return "0";
+      const channel = await sendable(client, sub);
       if (!("messages" in channel)) return "0";
       const [newest] = (await channel.messages.fetch({ limit: 1, cache: false })).keys();
       return newest ?? "0";
     },
     async delivered(sub: Subscription, nonce: string, from: { anchor?: string; since: string }) {
-      const channel = await sendable(client, sub.channelId);
-      const found = new Set<number>();
-      if (!("messages" in channel)) return found;
-      // Every message after the anchor is read, page by page, so a busy channel cannot hide a part already posted.
-      let after =
-        from.anchor ?? SnowflakeUtil.generate({ timestamp: Date.parse(from.since) - 60_000 }).toString();
-      const self = await botId();
-      for (let page = 0; page < MAX_RECONCILE_PAGES; page++) {
-        const batch = await channel.messages.fetch({ after, limit: 100, cache: false });
-        for (const message of batch.values() as Iterable<Message>) {
-          if (BigInt(message.id) > BigInt(after)) after = message.id;
-          if (message.author.id !== self) continue;
-          for (const embed of message.embeds) {
-            const m = /digest ([0-9a-f]+) · part (\d+)\/(\d+)/.exec(embed.footer?.text ?? "");
-            if (m && m[1] === nonce) found.add(Number(m[2]));
-          }
+      let found: Map<number, Message>;
+      if (sub.post === "forum") {
+        const post = await forumPost(await forumChannel(client, sub), nonce, from);
+        found = post ? await scan(post, nonce, "0") : new Map();
+      } else {
+        found = await scan(await sendable(client, sub), nonce, startAfter(from));
+        const starter = found.get(1);
+        if (sub.post === "thread" && starter) {
+          // The thread on the first part has the first part's id; a crash may have come before it was started.
+          const thread = await client.channels.fetch(starter.id).catch(() => null);
+          if (thread?.isThread()) for (const [part, m] of await scan(thread, nonce, "0")) found.set(part, m);
         }
-        if (batch.size < 100) return found;
       }
-      throw new Error(
-        `more than ${MAX_RECONCILE_PAGES * 100} messages were posted since the digest was sent; it was not checked`,
-      );
+      return new Set(found.keys());
     },
     async notifyPaused(sub: Subscription, reason: string) {
       const user = await client.users.fetch(sub.createdBy);

@@ -1,4 +1,5 @@
 import { type ChatInputCommandInteraction, PermissionFlagsBits } from "discord.js";
+import type { DigestPost } from "../digest/subscriptions.js";
 import { channelMention } from "./markup.js";
 import { renderNotice } from "./render.js";
 
@@ -24,13 +25,32 @@ export async function requireManager(
   return false;
 }
 
-/** What the bot needs in a channel to post digests there. */
-const DIGEST_PERMISSIONS = [
-  ["ViewChannel", PermissionFlagsBits.ViewChannel],
-  ["SendMessages", PermissionFlagsBits.SendMessages],
-  ["EmbedLinks", PermissionFlagsBits.EmbedLinks],
-  ["ReadMessageHistory", PermissionFlagsBits.ReadMessageHistory],
-] as const;
+type Permission = readonly [string, bigint];
+
+/** What the bot needs in a channel to post digests there the way they are posted. */
+function digestPermissions(post: DigestPost, inThread: boolean): Permission[] {
+  const base: Permission[] = [
+    ["ViewChannel", PermissionFlagsBits.ViewChannel],
+    ["EmbedLinks", PermissionFlagsBits.EmbedLinks],
+    ["ReadMessageHistory", PermissionFlagsBits.ReadMessageHistory],
+  ];
+  if (inThread) return [...base, ["SendMessagesInThreads", PermissionFlagsBits.SendMessagesInThreads]];
+  // A forum post is created with Send Messages; its later parts are sent in the post, a thread.
+  if (post === "forum")
+    return [
+      ...base,
+      ["SendMessages", PermissionFlagsBits.SendMessages],
+      ["SendMessagesInThreads", PermissionFlagsBits.SendMessagesInThreads],
+    ];
+  if (post === "thread")
+    return [
+      ...base,
+      ["SendMessages", PermissionFlagsBits.SendMessages],
+      ["CreatePublicThreads", PermissionFlagsBits.CreatePublicThreads],
+      ["SendMessagesInThreads", PermissionFlagsBits.SendMessagesInThreads],
+    ];
+  return [...base, ["SendMessages", PermissionFlagsBits.SendMessages]];
+}
 
 /**
  * Whether the bot can post digests in a channel; a refusal (it cannot see the channel, or lacks a permission there,
@@ -39,6 +59,7 @@ const DIGEST_PERMISSIONS = [
 export async function requirePostable(
   interaction: ChatInputCommandInteraction,
   channelId: string,
+  post: DigestPost = "channel",
 ): Promise<boolean> {
   const channel = interaction.guild?.channels.cache.get(channelId);
   const me = interaction.guild?.members.me;
@@ -47,7 +68,9 @@ export async function requirePostable(
     return false;
   }
   const perms = channel.permissionsFor(me);
-  const missing = DIGEST_PERMISSIONS.filter(([, flag]) => !perms.has(flag)).map(([name]) => name);
+  const missing = digestPermissions(post, channel.isThread())
+    .filter(([, flag]) => !perms.has(flag))
+    .map(([name]) => name);
   if (missing.length === 0) return true;
   await notice(
     interaction,

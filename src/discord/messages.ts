@@ -1,7 +1,10 @@
 import type { Client, Message } from "discord.js";
+import { createGuildSettings, mentionsAnswered } from "../state/guild-settings.js";
 import type { Limit } from "../state/limits.js";
 import type { BotDeps } from "./command.js";
-import { answerForDiscord, questionAnswered, rememberQuestion } from "./questions.js";
+import { joinTopic, questionAnswered, rememberQuestion, rememberThread, threadTopic } from "./follow-ups.js";
+import { placeOf } from "./place.js";
+import { answerForDiscord } from "./questions.js";
 import { renderNotice } from "./render.js";
 import { apology, errorId } from "./router.js";
 
@@ -13,7 +16,10 @@ export function questionFromMessage(content: string): string {
     .trim();
 }
 
-/** Answer direct messages, and messages in servers that mention the bot, as replies. Other bots are ignored. */
+/**
+ * Answer direct messages, mentions in servers (where `/settings mentions` allows), replies to the bot's answers and
+ * messages in follow-up threads, as replies. Other bots are ignored.
+ */
 export function createMessageHandler(client: Client, deps: BotDeps, cooldown: Limit) {
   return async function onMessage(message: Message): Promise<void> {
     const me = client.user;
@@ -21,13 +27,24 @@ export function createMessageHandler(client: Client, deps: BotDeps, cooldown: Li
     const isDirect = message.guildId === null;
     // Only a direct mention counts: @everyone and role mentions are not questions to the bot.
     const mentioned = !isDirect && message.mentions.users.has(me.id) && !message.mentions.everyone;
-    // A reply to one of the bot's answers is a follow-up: addressed to the bot, about the same topic. Only replies
-    // to the bot are looked up, so other conversations in a busy channel cost no state reads.
+    const place = placeOf(message);
+    // A reply to one of the bot's answers, or a message in a thread opened with "Follow up", follows up an earlier
+    // question. Only replies to the bot and threads are looked up, so other talk in a busy channel costs no reads.
     const toBot = message.mentions.repliedUser?.id === me.id;
-    const earlier = toBot
+    const inThread =
+      !isDirect && place.isThread ? await threadTopic(deps, message.channelId).catch(() => null) : null;
+    const replied = toBot
       ? await questionAnswered(deps, message.reference?.messageId).catch(() => null)
       : null;
+    const earlier = replied ?? inThread;
+    const question = questionFromMessage(message.content);
+    // Without the message content intent a thread message that does not mention the bot arrives empty.
+    if (!question && !mentioned && !isDirect) return;
     if (!isDirect && !mentioned && !earlier) return;
+    if (mentioned && !earlier && message.guildId) {
+      const settings = await createGuildSettings(deps.state.ns("settings")).get(message.guildId);
+      if (!mentionsAnswered(settings, place)) return;
+    }
     const started = performance.now();
     const context = {
       guild: message.guildId ?? "dm",
@@ -37,12 +54,20 @@ export function createMessageHandler(client: Client, deps: BotDeps, cooldown: Li
     };
     try {
       const { allowed, retryAfter } = await cooldown.take(message.author.id);
-      const question = questionFromMessage(message.content);
       const body = allowed
-        ? await answerForDiscord(deps, question, message.guildId, earlier ? { context: earlier } : {})
+        ? await answerForDiscord(
+            deps,
+            question,
+            { guildId: message.guildId, place: isDirect ? null : place },
+            earlier ? { context: earlier } : {},
+          )
         : renderNotice(`You're asking quickly: try again in ${retryAfter} s.`);
       const sent = await message.reply({ ...body, allowedMentions: { parse: [], repliedUser: false } });
-      if (allowed) await rememberQuestion(deps, sent.id, earlier ? `${earlier} ${question}` : question);
+      if (allowed) {
+        const topic = joinTopic(earlier, question);
+        await rememberQuestion(deps, sent.id, topic);
+        if (inThread) await rememberThread(deps, message.channelId, topic);
+      }
       deps.log.info({ ...context, ms: Math.round(performance.now() - started) }, "message answered");
     } catch (error) {
       const id = errorId();

@@ -1,16 +1,38 @@
+import type { ChatInputCommandInteraction } from "discord.js";
 import { windowFromOptions } from "../search/time-window.js";
 import { createFeedbackStore } from "../state/feedback.js";
+import { channelSource, createGuildSettings, mentionsAnswered, type Place } from "../state/guild-settings.js";
 import type { BotDeps } from "./command.js";
+import { placeOf } from "./place.js";
 import { type MessagePayload, renderAnswer, renderNotice } from "./render.js";
 
 /** Longest question the bot answers; longer ones are refused politely. */
 export const MAX_DISCORD_QUESTION = 1000;
 
-/** Answer a question from any Discord door (slash command, DM, mention) as a message payload. */
+/**
+ * Whether a slash command here answers privately because the server keeps this channel out of the bot's scope
+ * (`/settings mentions`): commands still answer everywhere Discord lets them, only not in public.
+ */
+export async function outOfScope(deps: BotDeps, interaction: ChatInputCommandInteraction): Promise<boolean> {
+  if (!interaction.guildId) return false;
+  const settings = await createGuildSettings(deps.state.ns("settings")).get(interaction.guildId);
+  return !mentionsAnswered(settings, placeOf(interaction));
+}
+
+/** Where a question was asked: the server (null in a DM) and the channel, whose settings apply. */
+export interface AskedIn {
+  guildId: string | null;
+  place?: Place | null;
+}
+
+/**
+ * Answer a question from any Discord door (slash command, DM, mention) as a message payload, under the server's
+ * settings: its time zone for "yesterday", the channel's source unless one was chosen.
+ */
 export async function answerForDiscord(
   deps: BotDeps,
   question: string,
-  guildId: string | null = null,
+  where: AskedIn = { guildId: null },
   dates: {
     since?: string | null;
     until?: string | null;
@@ -28,14 +50,18 @@ export async function answerForDiscord(
     return renderNotice(
       "Ask me a question about the news, for example: *what did the vice minister say about wastewater?*",
     );
+  const { guildId } = where;
+  const settings = await createGuildSettings(deps.state.ns("settings")).get(guildId);
   const asOf = deps.digests.clock();
-  const chosen = windowFromOptions(dates.since, dates.until, asOf);
+  const chosen = windowFromOptions(dates.since, dates.until, asOf, settings.timeZone);
   if ("problem" in chosen) return renderNotice(chosen.problem);
+  const source = dates.source?.trim() || (where.place ? channelSource(settings, where.place) : null);
   const answer = await deps.answerer.answer(text, {
     guildId,
     asOf,
+    timeZone: settings.timeZone,
     ...(chosen.window ? { window: chosen.window } : {}),
-    ...(dates.source?.trim() ? { source: dates.source.trim() } : {}),
+    ...(source ? { source } : {}),
     ...(dates.context ? { context: dates.context } : {}),
   });
   // An answer that quotes something can be voted on; what was shown is kept with the vote.
@@ -50,21 +76,5 @@ export async function answerForDiscord(
         indexVersion: deps.corpus.store.version(),
       })
     : undefined;
-  return renderAnswer(answer, feedbackId ? { feedbackId } : {});
-}
-
-/** Keys of the questions that answers (by message id) were given to, so a reply can follow one up. */
-const askedKey = (messageId: string) => `asked:${messageId}`;
-
-/** Remember the question an answer message answered (with the topic it carried), for replies to follow up. */
-export async function rememberQuestion(deps: BotDeps, messageId: string, question: string): Promise<void> {
-  await deps.state
-    .ns("sessions")
-    .set(askedKey(messageId), question.slice(0, 500), deps.config.followUpMinutes * 60_000);
-}
-
-/** The question an answer message answered, when a reply to it may still follow it up. */
-export async function questionAnswered(deps: BotDeps, messageId: string | undefined): Promise<string | null> {
-  if (!messageId) return null;
-  return (await deps.state.ns("sessions").get<string>(askedKey(messageId))) ?? null;
+  return renderAnswer(answer, { ...(feedbackId ? { feedbackId } : {}), followUp: true });
 }

@@ -31,6 +31,17 @@ function itemBlock(item: Digest["items"][number]): string {
   return trimToLimit(`${head}${meta ? ` — ${meta}` : ""}${summary ? `\n> ${summary}` : ""}`, 1400);
 }
 
+/** The name of the thread or forum post a digest opens: "News digest · 27 November 2026", with its topic. */
+export function digestPostName(digest: Digest, at: Date): string {
+  const day = at.toLocaleDateString("en-GB", {
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    timeZone: "UTC",
+  });
+  return trimToLimit(`News digest · ${day}${digest.topic ? ` · ${digest.topic}` : ""}`, 100);
+}
+
 /**
  * A digest as Discord messages: article blocks packed into embeds within every limit, embeds into messages,
  * each message's footer carrying the delivery marker. An empty digest renders a short "nothing new" note.
@@ -109,7 +120,7 @@ export function renderSubscriptionList(subs: Subscription[]): string {
           : s.lastResult
             ? `last: ${s.lastResult.detail}`
             : "not run yet";
-      return `\`${s.id}\` ${channelMention(s.channelId)} — ${describeSchedule(s.schedule)}${s.topic ? ` — "${escapeForDiscord(s.topic)}"` : ""} — next ${relativeTime(next, "—")} — ${state}`;
+      return `\`${s.id}\` ${channelMention(s.channelId)} — ${describeSchedule(s.schedule)}${s.post === "thread" ? " (a thread each)" : s.post === "forum" ? " (a post each)" : ""}${s.topic ? ` — "${escapeForDiscord(s.topic)}"` : ""} — next ${relativeTime(next, "—")} — ${state}`;
     })
     .join("\n");
 }

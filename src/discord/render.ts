@@ -12,6 +12,9 @@ import { escapeForDiscord, escapeLinkLabel, safeLinkTarget } from "./escape.js";
 import { embedLength, LIMITS, trimToLimit } from "./limits.js";
 import { relativeTime } from "./markup.js";
 
+/** The custom id of the "Follow up" button under answers (routed to /ask's button handler, `openFollowUp`). */
+export const FOLLOW_UP_BUTTON = "ask:followup";
+
 /** A message body in Discord's JSON shape: mentions disabled, but for one role a digest subscriber opted into. */
 export interface MessagePayload {
   content?: string;
@@ -95,7 +98,10 @@ export function fitEmbed(embed: APIEmbed): APIEmbed {
 }
 
 /** An answer as an embed: block-quoted quotes with [n] markers, sources as masked links, and link buttons. */
-export function renderAnswer(answer: Answer, options: { feedbackId?: string } = {}): MessagePayload {
+export function renderAnswer(
+  answer: Answer,
+  options: { feedbackId?: string; followUp?: boolean } = {},
+): MessagePayload {
   const title = trimToLimit(
     answer.question.replace(/\s+/g, " ").trim() || "Your question",
     LIMITS.embedTitle,
@@ -162,17 +168,29 @@ export function renderAnswer(answer: Answer, options: { feedbackId?: string } = 
     }))
     .filter((b) => b.url);
   const rows = linkButtons(buttons);
-  // 👍 / 👎 on every answer that quotes something, unless the server turned them off (then no id is given).
-  if (options.feedbackId && rows.length < LIMITS.rows)
-    rows.push({
-      type: ComponentType.ActionRow,
-      components: (["up", "down"] as const).map((vote) => ({
-        type: ComponentType.Button,
-        style: ButtonStyle.Secondary,
-        label: vote === "up" ? "👍 Helpful" : "👎 Not helpful",
-        custom_id: `feedback:${vote}:${options.feedbackId}`,
-      })),
-    });
+  // "Follow up", and 👍 / 👎 unless the server turned them off (then no id is given), share one row.
+  const actions: APIComponentInMessageActionRow[] = [
+    ...(options.followUp
+      ? [
+          {
+            type: ComponentType.Button as const,
+            style: ButtonStyle.Primary as const,
+            label: "Follow up",
+            custom_id: FOLLOW_UP_BUTTON,
+          },
+        ]
+      : []),
+    ...(options.feedbackId
+      ? (["up", "down"] as const).map((vote) => ({
+          type: ComponentType.Button as const,
+          style: ButtonStyle.Secondary as const,
+          label: vote === "up" ? "👍 Helpful" : "👎 Not helpful",
+          custom_id: `feedback:${vote}:${options.feedbackId}`,
+        }))
+      : []),
+  ];
+  if (actions.length > 0 && rows.length < LIMITS.rows)
+    rows.push({ type: ComponentType.ActionRow, components: actions });
   return payload([embed], rows);
 }
 

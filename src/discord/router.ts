@@ -58,7 +58,8 @@ export function createInteractionRouter(
     }
     if (command.cooldown && !(await withinCooldown(interaction))) return;
     // Defer first: Discord gives 3 seconds for the first response, and searching may take longer on a big corpus.
-    await interaction.deferReply(command.ephemeral?.(interaction) ? { flags: MessageFlags.Ephemeral } : {});
+    const ephemeral = await command.ephemeral?.(interaction, deps);
+    await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
     await command.execute?.(interaction, deps);
   }
 

@@ -50,9 +50,53 @@ function span(from: Date, to: Date): string {
   return `${fmt(from)} – ${fmt(last)}`;
 }
 
+/**
+ * The wall-clock time in `timeZone` at `instant`, as a Date whose UTC fields read that time: days and weeks are
+ * then counted in the asker's calendar ("yesterday" at 01:00 in Tokyo is a different day than in UTC).
+ */
+export function wallClock(instant: Date, timeZone?: string | null): Date {
+  if (!timeZone || timeZone === "UTC") return instant;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    })
+      .formatToParts(instant)
+      .map((p) => [p.type, Number(p.value)]),
+  ) as Record<string, number>;
+  return new Date(
+    Date.UTC(
+      parts.year ?? 1970,
+      (parts.month ?? 1) - 1,
+      parts.day ?? 1,
+      parts.hour,
+      parts.minute,
+      parts.second,
+    ),
+  );
+}
+
+/** The canonical IANA name of a time zone people typed ("europe/paris", "UTC"), or null when there is none. */
+export function canonicalTimeZone(name: string): string | null {
+  const typed = name.trim();
+  if (!typed || typed.length > 64) return null;
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone: typed }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
 /** A date a phrase names, in the past of `asOf` (chrono reads "March 3" or "Monday" forwards; people mean the last one). */
 function pastDate(text: string, asOf: Date): { date: Date; dayKnown: boolean } | null {
-  const [result] = chrono.parse(text, asOf, { forwardDate: false });
+  // Read in UTC whatever the machine's zone: `asOf` already carries the asker's wall clock (see `wallClock`).
+  const [result] = chrono.parse(text, { instant: asOf, timezone: 0 }, { forwardDate: false });
   if (!result) return null;
   let date = utcDay(result.start.date());
   const yearKnown = result.start.isCertain("year");
@@ -183,10 +227,11 @@ function rules(today: Date): Rule[] {
 /**
  * Read the time a question names, against the moment it is asked (UTC days): "last week", "in March 2023", "since
  * Monday", "between 1 and 5 November", "yesterday", "in 2021" become a window on the article's date; "latest",
- * "recent", "currently" ask for the newest among relevant articles. Those words leave the search terms.
+ * "recent", "currently" ask for the newest among relevant articles. Those words leave the search terms. Days are
+ * the asker's: counted in `timeZone` (a server's `/settings timezone`; UTC when absent).
  */
-export function readTime(question: string, asOf: Date): TimeReading {
-  const today = utcDay(asOf);
+export function readTime(question: string, asOf: Date, timeZone?: string | null): TimeReading {
+  const today = utcDay(wallClock(asOf, timeZone));
   let rest = question;
   let searchable = question;
   let window: DayWindow | null = null;
@@ -214,9 +259,10 @@ export function windowFromOptions(
   since: string | null | undefined,
   until: string | null | undefined,
   asOf: Date,
+  timeZone?: string | null,
 ): { window: DayWindow | null } | { problem: string } {
   if (!since && !until) return { window: null };
-  const today = utcDay(asOf);
+  const today = utcDay(wallClock(asOf, timeZone));
   const read = (text: string) => {
     const iso = /^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? new Date(`${text.trim()}T00:00:00Z`) : null;
     return iso && !Number.isNaN(iso.getTime()) ? iso : (pastDate(text, today)?.date ?? null);

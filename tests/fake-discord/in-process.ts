@@ -36,7 +36,9 @@ export async function startInProcessBot(
     DATA_DIR: tmp.dir,
     ...env,
   });
-  const app = await createApp(config, createLogger("silent"), { clock });
+  const app = await createApp(config, createLogger((process.env.TEST_LOG as "silent") ?? "silent"), {
+    clock,
+  });
   const bot = createBot(app, { commands: loadCommands(), clock, schedule: false });
   await bot.start(TOKEN);
   await fake.ready;

@@ -76,7 +76,8 @@ export function payloadProblems(message: Record<string, unknown>): string[] {
   return problems;
 }
 
-let snowflake = 1_300_000_000_000_000_000n;
+// Above the fixed ids (channels 1300000000000000001…099), so a generated id never names a known channel.
+let snowflake = 1_300_000_000_000_001_000n;
 /** A fresh, increasing snowflake id. */
 export function nextId(): string {
   snowflake += 1n;
@@ -84,8 +85,13 @@ export function nextId(): string {
 }
 
 export const ALL_PERMISSIONS = "2251799813685247";
-/** View Channel, Send Messages, Embed Links, Read Message History. */
-export const BOT_PERMISSIONS = String((1n << 10n) | (1n << 11n) | (1n << 14n) | (1n << 16n));
+/** View Channel, Send Messages, Embed Links, Read Message History, Create Public Threads, Send Messages in Threads. */
+export const BOT_PERMISSIONS = String(
+  (1n << 10n) | (1n << 11n) | (1n << 14n) | (1n << 16n) | (1n << 35n) | (1n << 38n),
+);
+
+/** The privileged intent that lets a bot read messages that do not mention it. */
+const MESSAGE_CONTENT_INTENT = 1 << 15;
 
 export class FakeDiscord {
   readonly applicationId = "1100000000000000001";
@@ -101,6 +107,12 @@ export class FakeDiscord {
   readonly channelId = "1300000000000000001";
   /** A channel where @everyone (and so the bot) may not send messages. */
   readonly lockedChannelId = "1300000000000000002";
+  /** A forum channel: messages go into its posts (threads), each opened with a first message. */
+  readonly forumChannelId = "1300000000000000003";
+  /** Threads started so far, by id, as Discord describes them. */
+  readonly threads = new Map<string, Record<string, unknown>>();
+  /** The message each interaction's original response became, by interaction token (one id, as on Discord). */
+  private readonly originals = new Map<string, Record<string, unknown>>();
   /** Messages posted to each channel, newest last (GET /channels/:id/messages serves them). */
   readonly channelMessages = new Map<string, Record<string, unknown>[]>();
   readonly requests: RecordedRequest[] = [];
@@ -120,6 +132,8 @@ export class FakeDiscord {
   port = 0;
   /** How many times a client has identified (a restarted bot identifies again). */
   identifies = 0;
+  /** The gateway intents the last client identified with. */
+  intents = 0;
 
   get apiUrl(): string {
     return `http://127.0.0.1:${this.port}/api`;
@@ -160,6 +174,11 @@ export class FakeDiscord {
   /** Discord remembers an enforced nonce for a few minutes only: forget every nonce seen so far. */
   forgetNonces(): void {
     for (const list of this.channelMessages.values()) for (const message of list) delete message.nonce;
+  }
+
+  /** The message an interaction's original response became (after `editReply`), as Discord stores it. */
+  original(token: string): Record<string, unknown> | undefined {
+    return this.originals.get(token);
   }
 
   /** Post a message from another member in a channel, as a busy server would. */
@@ -225,6 +244,7 @@ export class FakeDiscord {
       if (msg.op === 1) this.send(ws, { op: 11, d: null, s: null, t: null });
       if (msg.op === 2) {
         this.identifies += 1;
+        this.intents = Number((msg.d as { intents?: number } | null)?.intents ?? 0);
         this.seq += 1;
         this.send(ws, {
           op: 0,
@@ -333,13 +353,72 @@ export class FakeDiscord {
           rate_limit_per_user: 0,
           last_message_id: null,
         },
+        this.forumChannel(),
       ],
-      threads: [],
+      threads: [...this.threads.values()],
       presences: [],
       stage_instances: [],
       guild_scheduled_events: [],
       soundboard_sounds: [],
     };
+  }
+
+  /** The guild's forum channel as Discord describes it. */
+  private forumChannel() {
+    return {
+      id: this.forumChannelId,
+      guild_id: this.guildId,
+      type: 15,
+      name: "news-forum",
+      position: 2,
+      permission_overwrites: [],
+      parent_id: null,
+      nsfw: false,
+      topic: null,
+      rate_limit_per_user: 0,
+      last_message_id: null,
+      available_tags: [],
+      default_reaction_emoji: null,
+      default_thread_rate_limit_per_user: 0,
+      default_sort_order: null,
+      default_forum_layout: 0,
+      flags: 0,
+    };
+  }
+
+  /** A guild channel by id (text, forum or thread), as GET /channels/:id serves it; null for any other id. */
+  private guildChannel(id: string): Record<string, unknown> | null {
+    const thread = this.threads.get(id);
+    if (thread) return thread;
+    const found = (this.guild().channels as Record<string, unknown>[]).find((c) => c.id === id);
+    return found ? { ...found, guild_id: this.guildId } : null;
+  }
+
+  /** Start a public thread (id `id`) in `parentId`, as the bot, and tell the gateway as Discord does. */
+  startThread(id: string, parentId: string, name: string) {
+    const thread = {
+      id,
+      guild_id: this.guildId,
+      parent_id: parentId,
+      owner_id: this.botUser.id,
+      type: 11,
+      name,
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      flags: 0,
+      message_count: 0,
+      member_count: 1,
+      total_message_sent: 0,
+      thread_metadata: {
+        archived: false,
+        auto_archive_duration: 1440,
+        archive_timestamp: new Date().toISOString(),
+        locked: false,
+      },
+    };
+    this.threads.set(id, thread);
+    this.dispatch("THREAD_CREATE", { ...thread, newly_created: true });
+    return thread;
   }
 
   /** The guild text channel as interactions carry it. */
@@ -576,14 +655,26 @@ export class FakeDiscord {
       everyone?: boolean;
       /** The id of a message this one replies to (in the same channel). */
       replyTo?: string;
+      /** A guild channel or thread other than the general channel. */
+      channelId?: string;
+      /** false: a reply with its ping turned off (it then does not mention the author replied to). */
+      ping?: boolean;
     } = {},
   ): string {
+    const channelId = extra.channelId ?? this.channelId;
     const id = nextId();
     const author = {
       ...this.user(extra.authorId ?? "1400000000000000002", extra.bot ? "otherbot" : "writer"),
       ...(extra.bot ? { bot: true } : {}),
     };
+    const referenced = extra.replyTo
+      ? ([...this.channelMessages.values()].flat().find((m) => m.id === extra.replyTo) ?? null)
+      : null;
     const mentions = (extra.mentions ?? []).map((m) => (m === this.botUser.id ? this.botUser : this.user(m)));
+    // A reply mentions the author it replies to, unless the person turned the reply's ping off.
+    const repliedAuthor = (referenced?.author as { id?: string } | undefined)?.id;
+    if (repliedAuthor === this.botUser.id && extra.ping !== false && !mentions.includes(this.botUser))
+      mentions.push(this.botUser);
     const base = {
       id,
       content,
@@ -603,25 +694,28 @@ export class FakeDiscord {
       ...(extra.replyTo
         ? {
             // As Discord does, the message replied to comes along (discord.js reads its author as `repliedUser`).
-            referenced_message:
-              [...this.channelMessages.values()].flat().find((m) => m.id === extra.replyTo) ?? null,
+            referenced_message: referenced,
             message_reference: {
               type: 0,
               message_id: extra.replyTo,
-              channel_id: extra.dm ? "1500000000000000002" : this.channelId,
+              channel_id: extra.dm ? "1500000000000000002" : channelId,
               ...(extra.dm ? {} : { guild_id: this.guildId }),
             },
           }
         : {}),
     };
+    // Without the Message Content intent Discord sends a server message's text only to the bots it mentions.
+    const readable =
+      (this.intents & MESSAGE_CONTENT_INTENT) !== 0 || mentions.some((m) => m.id === this.botUser.id);
     if (extra.dm)
       this.dispatch("MESSAGE_CREATE", { ...base, channel_id: "1500000000000000002", channel_type: 1 });
     else {
       this.dispatch("MESSAGE_CREATE", {
         ...base,
-        channel_id: this.channelId,
+        ...(readable ? {} : { content: "" }),
+        channel_id: channelId,
         guild_id: this.guildId,
-        channel_type: 0,
+        channel_type: this.threads.has(channelId) ? 11 : 0,
         member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
       });
     }
@@ -653,6 +747,14 @@ export class FakeDiscord {
         .reverse();
     const older = before ? all.filter((x) => BigInt(String(x.id)) < BigInt(before)) : all;
     return older.slice(-limit).reverse();
+  }
+
+  /** What an edit changes in a message. */
+  private editedFields(body: Record<string, unknown> | null) {
+    const fields: Record<string, unknown> = { edited_timestamp: new Date().toISOString() };
+    for (const key of ["content", "embeds", "components", "flags"])
+      if (body && key in body) fields[key] = body[key];
+    return fields;
   }
 
   private messageFrom(body: Record<string, unknown> | null, channelId: string, withInteraction: boolean) {
@@ -762,6 +864,21 @@ export class FakeDiscord {
       return reply(204);
     }
     m = /^\/webhooks\/(\d+)\/([^/]+)\/messages\/(@original|\d+)$/.exec(path);
+    if (m && m[3] === "@original" && (method === "PATCH" || method === "GET")) {
+      // The original response is one message, edited in place and seen in its channel, as on Discord.
+      const token = m[2] ?? "";
+      const earlier = this.originals.get(token);
+      const message = earlier
+        ? Object.assign(earlier, method === "PATCH" ? this.editedFields(body) : {})
+        : this.messageFrom(body, this.channelId, true);
+      if (!earlier) {
+        this.originals.set(token, message);
+        const list = this.channelMessages.get(this.channelId) ?? [];
+        list.push(message);
+        this.channelMessages.set(this.channelId, list);
+      }
+      return reply(200, message);
+    }
     if (m && (method === "PATCH" || method === "GET"))
       return reply(200, this.messageFrom(body, this.channelId, true));
     m = /^\/webhooks\/(\d+)\/([^/]+)$/.exec(path);
@@ -780,6 +897,51 @@ export class FakeDiscord {
       return reply(200, message);
     }
     if (m && method === "GET") return reply(200, this.messagePage(m[1] ?? "", url.searchParams));
+    m = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path);
+    if (m && method === "GET") {
+      const found = (this.channelMessages.get(m[1] ?? "") ?? []).find((x) => x.id === m?.[2]);
+      return found ? reply(200, found) : reply(404, { message: "Unknown Message", code: 10008 });
+    }
+    m = /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(path);
+    if (m && method === "POST") {
+      const [, parentId = "", messageId = ""] = m;
+      if (!(this.channelMessages.get(parentId) ?? []).some((x) => x.id === messageId))
+        return reply(404, { message: "Unknown Message", code: 10008 });
+      // A thread on a message has the message's id; a second one is refused.
+      if (this.threads.has(messageId))
+        return reply(400, { message: "A thread has already been created for this message", code: 160004 });
+      return reply(201, this.startThread(messageId, parentId, String(body?.name ?? "thread")));
+    }
+    m = /^\/channels\/(\d+)\/threads$/.exec(path);
+    if (m && method === "POST") {
+      const parentId = m[1] ?? "";
+      const first = body?.message as Record<string, unknown> | undefined;
+      if (parentId === this.forumChannelId && !first)
+        return reply(400, { message: "A forum post needs a message", code: 50035 });
+      const problems = first ? payloadProblems(first) : [];
+      if (problems.length > 0) {
+        this.rejected.push({ path, problems });
+        return reply(400, { code: 50035, message: "Invalid Form Body", errors: problems });
+      }
+      const id = nextId();
+      const thread = this.startThread(id, parentId, String(body?.name ?? "thread"));
+      if (!first) return reply(201, thread);
+      // A forum post's first message has the post's id and lives in the post.
+      const message = { ...this.messageFrom(first, id, false), id };
+      this.channelMessages.set(id, [message]);
+      return reply(201, { ...thread, message });
+    }
+    m = /^\/guilds\/(\d+)$/.exec(path);
+    if (m && method === "GET")
+      return m[1] === this.guildId
+        ? reply(200, this.guild())
+        : reply(404, { message: "Unknown Guild", code: 10004 });
+    m = /^\/guilds\/(\d+)\/threads\/active$/.exec(path);
+    if (m && method === "GET")
+      return reply(200, {
+        threads: [...this.threads.values()].filter((t) => t.guild_id === m?.[1]),
+        members: [],
+      });
     if (method === "POST" && path === "/users/@me/channels") {
       const recipient = String(body?.recipient_id ?? "");
       return reply(200, {
@@ -794,7 +956,16 @@ export class FakeDiscord {
     if (m && method === "GET") return reply(200, this.user(m[1]));
     m = /^\/channels\/(\d+)$/.exec(path);
     if (m && method === "GET")
-      return reply(200, { id: m[1], type: 1, last_message_id: null, flags: 0, recipients: [this.user()] });
+      return reply(
+        200,
+        this.guildChannel(m[1] ?? "") ?? {
+          id: m[1],
+          type: 1,
+          last_message_id: null,
+          flags: 0,
+          recipients: [this.user()],
+        },
+      );
     m = /^\/applications\/(\d+)(\/guilds\/(\d+))?\/commands$/.exec(path);
     if (m && method === "PUT")
       return reply(
