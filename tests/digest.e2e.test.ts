@@ -220,3 +220,77 @@ describe("digests through a fake Discord", () => {
     expect(message.embeds?.[0]?.description).not.toContain("Rail timetable");
   });
 });
+
+describe("digests into threads and forums", () => {
+  const footerParts = (messages: Record<string, unknown>[] | undefined) =>
+    (messages ?? []).flatMap((m) =>
+      ((m.embeds as { footer?: { text?: string } }[] | undefined) ?? []).map((e) => e.footer?.text ?? ""),
+    );
+  async function clearSubscriptions() {
+    for (const s of await bot.deps.digests.subscriptions.inGuild(fake.guildId))
+      await bot.deps.digests.subscriptions.remove(s.id);
+  }
+  const longText = (i: number) =>
+    `Item ${i}: the lighthouse keepers' association said ${"the restoration of the lamp room and the stairs ".repeat(6)}would finish before the winter storms.`;
+
+  it("each digest in a new thread on its first message; a failed thread start is retried without posting twice", async () => {
+    await clearSubscriptions();
+    const subscribed = await digestCommand("subscribe", [
+      { name: "channel", type: 7, value: fake.channelId },
+      { name: "time", type: 3, value: "09:00" },
+      { name: "thread", type: 5, value: true },
+    ]);
+    expect(subscribed.content).toMatch(/each in a new thread/);
+    addArticle("keepers", "Keepers return", "The lighthouse keepers returned to the cape on Tuesday.");
+    now = new Date(now.getTime() + 2000);
+    const since = fake.requests.length;
+    fake.fail("POST", /^\/channels\/\d+\/messages\/\d+\/threads$/, 403);
+    expect(
+      (await digestCommand("now", [{ name: "channel", type: 7, value: fake.channelId }])).content,
+    ).toMatch(/could not be posted/);
+    expect(
+      (await digestCommand("now", [{ name: "channel", type: 7, value: fake.channelId }])).content,
+    ).toMatch(/Posted 1 article/);
+    const starters = channelPosts(since, fake.channelId);
+    expect(starters).toHaveLength(1);
+    const starts = fake.after(since, (r) => r.method === "POST" && r.path.endsWith("/threads"));
+    expect(starts).toHaveLength(2);
+    expect((starts[1]?.body as { name?: string } | undefined)?.name).toBe("News digest · 26 November 2026");
+    const thread = fake.threads.get(String(starts[1]?.path.split("/")[4]));
+    expect(thread?.parent_id).toBe(fake.channelId);
+  });
+
+  it("a forum gets one post per digest, its later parts inside; a part that failed is sent once on the retry", async () => {
+    await clearSubscriptions();
+    const subscribed = await digestCommand("subscribe", [
+      { name: "channel", type: 7, value: fake.forumChannelId },
+      { name: "time", type: 3, value: "09:00" },
+      { name: "max", type: 4, value: 25 },
+    ]);
+    expect(subscribed.content).toMatch(/each as a new post/);
+    for (let i = 0; i < 25; i++) addArticle(`lamp${i}`, `Lamp room news ${i}`, longText(i));
+    now = new Date(now.getTime() + 2000);
+    const since = fake.requests.length;
+    // The post and its first part are created; the second part is refused once.
+    fake.fail("POST", /^\/channels\/\d+\/messages$/, 403);
+    expect(
+      (await digestCommand("now", [{ name: "channel", type: 7, value: fake.forumChannelId }])).content,
+    ).toMatch(/could not be posted/);
+    expect(
+      (await digestCommand("now", [{ name: "channel", type: 7, value: fake.forumChannelId }])).content,
+    ).toMatch(/Posted 25 article/);
+    const posts = fake.after(
+      since,
+      (r) => r.method === "POST" && r.path === `/channels/${fake.forumChannelId}/threads`,
+    );
+    expect(posts).toHaveLength(1);
+    const post = [...fake.threads.values()].find((t) => t.parent_id === fake.forumChannelId);
+    expect(post?.name).toBe("News digest · 26 November 2026");
+    const parts = footerParts(fake.channelMessages.get(String(post?.id)));
+    const total = Number(/part \d+\/(\d+)/.exec(parts[0] ?? "")?.[1]);
+    expect(total).toBeGreaterThan(1);
+    expect(parts.map((p) => /part (\d+)\//.exec(p)?.[1])).toEqual(
+      Array.from({ length: total }, (_, i) => String(i + 1)),
+    );
+  });
+});

@@ -9,14 +9,15 @@ import type { Subscription, SubscriptionStore } from "./subscriptions.js";
 export interface DigestSender {
   /**
    * Post the digest's parts that are not in `skip` (1-based part numbers); resolves once Discord accepted them all.
-   * `from` is where a resumed delivery looks for what it already posted (a thread or forum post holding later parts).
+   * `from`: when the delivery began and the channel's newest message then, where a resumed delivery looks for what
+   * it already posted (the thread or forum post holding later parts); its time dates a thread's name.
    */
   deliver(
     sub: Subscription,
     digest: Digest,
     nonce: string,
     skip: ReadonlySet<number>,
-    from?: { anchor?: string; since: string },
+    from: { anchor?: string; since: string },
   ): Promise<{ parts: number }>;
   /** The channel's newest message now ("0" when it has none): where a later reconciliation starts looking. */
   anchor(sub: Subscription): Promise<string>;
@@ -109,7 +110,10 @@ export async function runSubscription(
           startedAt: now.toISOString(),
         };
         await deps.subscriptions.save(sub);
-        const { parts } = await deps.sender.deliver(sub, digest, nonce, new Set());
+        const { parts } = await deps.sender.deliver(sub, digest, nonce, new Set(), {
+          anchor: sub.pending.anchor,
+          since: sub.pending.startedAt,
+        });
         sub.cutoff = windowEnd;
         sub.cutoffSeq = window.untilSeq;
         outcome = { posted: digest.items.length, parts, nothingNew: digest.items.length === 0 };

@@ -50,6 +50,9 @@ async function forumChannel(client: Client, sub: Subscription): Promise<ForumCha
   return channel;
 }
 
+/** The bot's newest active forum posts read when looking for one a crashed delivery opened. */
+const MAX_FORUM_POSTS_CHECKED = 25;
+
 /** Discord's code for "a thread has already been created for this message". */
 const THREAD_EXISTS = 160004;
 
@@ -103,17 +106,23 @@ export function createDiscordDigestSender(client: Client): DigestSender {
   const startAfter = (from: { anchor?: string; since: string }) =>
     from.anchor ?? SnowflakeUtil.generate({ timestamp: Date.parse(from.since) - 60_000 }).toString();
 
-  /** The forum post a digest opened, among the forum's active posts created since the delivery started. */
+  /**
+   * The forum post a digest opened: among the bot's active posts in the forum newer than the anchor (the forum's
+   * newest post when the delivery began), newest first, the one whose first message carries the nonce.
+   */
   async function forumPost(
     forum: ForumChannel,
     nonce: string,
-    from: { since: string },
+    from: { anchor?: string },
   ): Promise<ThreadChannel | null> {
     const self = await botId();
-    const since = BigInt(SnowflakeUtil.generate({ timestamp: Date.parse(from.since) - 60_000 }));
+    const after = BigInt(from.anchor ?? "0");
     const { threads } = await forum.threads.fetchActive(false);
-    for (const thread of threads.values()) {
-      if (thread.ownerId !== self || BigInt(thread.id) < since) continue;
+    const candidates = [...threads.values()]
+      .filter((t) => t.ownerId === self && BigInt(t.id) > after)
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
+      .slice(0, MAX_FORUM_POSTS_CHECKED);
+    for (const thread of candidates) {
       const starter = await thread.fetchStarterMessage().catch(() => null);
       if (starter && partsIn(starter, nonce).includes(1)) return thread;
     }
@@ -141,7 +150,7 @@ export function createDiscordDigestSender(client: Client): DigestSender {
     skip: ReadonlySet<number>,
     from: { anchor?: string; since: string },
   ): Promise<ThreadChannel> {
-    const name = digestPostName(digest, new Date());
+    const name = digestPostName(digest, new Date(from.since));
     if (sub.post === "forum") {
       const forum = await forumChannel(client, sub);
       const existing = skip.has(1) ? await forumPost(forum, nonce, from) : null;
@@ -168,8 +177,7 @@ export function createDiscordDigestSender(client: Client): DigestSender {
       const [first, ...rest] = parts;
       if (!first) return { parts: 0 };
       if (sub.post === "thread" || sub.post === "forum") {
-        const since = from ?? { since: new Date().toISOString() };
-        const thread = await openThread(sub, digest, first, nonce, skip, since);
+        const thread = await openThread(sub, digest, first, nonce, skip, from);
         for (const [i, payload] of rest.entries()) if (!skip.has(i + 2)) await thread.send(payload);
         return { parts: parts.length };
       }
@@ -178,7 +186,8 @@ export function createDiscordDigestSender(client: Client): DigestSender {
       return { parts: parts.length };
     },
     async anchor(sub: Subscription) {
-      if (sub.post === "forum") return "0";
+      // A forum's "last message" is its newest post.
+      if (sub.post === "forum") return (await forumChannel(client, sub)).lastMessageId ?? "0";
       const channel = await sendable(client, sub);
       if (!("messages" in channel)) return "0";
       const [newest] = (await channel.messages.fetch({ limit: 1, cache: false })).keys();

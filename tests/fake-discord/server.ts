@@ -518,7 +518,12 @@ export class FakeDiscord {
                       channels: Object.fromEntries(
                         extra.channels.map((id) => [
                           id,
-                          { id, type: 0, name: "channel", permissions: ALL_PERMISSIONS },
+                          {
+                            id,
+                            type: Number(this.guildChannel(id)?.type ?? 0),
+                            name: "channel",
+                            permissions: ALL_PERMISSIONS,
+                          },
                         ]),
                       ),
                     }
