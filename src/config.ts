@@ -2,6 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import { VerbatimError } from "./errors.js";
 import { PROJECT_ROOT } from "./paths.js";
+import { INDEX_LANGUAGES } from "./text/language.js";
 
 const optionalString = z
   .string()
@@ -87,6 +88,18 @@ const schema = z.object({
   COOLDOWN_SECONDS: positiveInt(30),
   LEASE_SECONDS: positiveInt(30),
   FOLLOWUP_MINUTES: positiveInt(60),
+  INDEX_LANGUAGE: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const code = (v ?? "").trim().toLowerCase() || "en";
+      if (code in INDEX_LANGUAGES) return code;
+      ctx.addIssue({
+        code: "custom",
+        message: `must be one of ${Object.keys(INDEX_LANGUAGES).join(", ")} (the language of the articles)`,
+      });
+      return z.NEVER;
+    }),
   DISCORD_MESSAGE_CONTENT: z
     .string()
     .optional()
@@ -102,6 +115,8 @@ const schema = z.object({
 /** The typed, validated configuration every door reads once at start. */
 export interface Config {
   indexPath: string;
+  /** The language of the articles (ISO 639-1), fixed when an index is created: English is stemmed, others not. */
+  indexLanguage: string;
   dataDir: string;
   synonymsPath: string;
   maxQuotes: number;
@@ -170,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const indexPath = where(e.INDEX_PATH, ".verbatim/index.sqlite");
   return Object.freeze({
     indexPath,
+    indexLanguage: e.INDEX_LANGUAGE,
     dataDir: where(e.DATA_DIR, "data"),
     synonymsPath: where(e.SYNONYMS_PATH, "config/synonyms.txt"),
     maxQuotes: e.MAX_QUOTES,

@@ -174,7 +174,7 @@ describe("invite", () => {
     expect(Object.fromEntries(server?.searchParams ?? [])).toEqual({
       client_id: "110000000000000001",
       scope: "bot applications.commands",
-      permissions: "84992",
+      permissions: "309237730304",
       integration_type: "0",
     });
     expect(Object.fromEntries(user?.searchParams ?? [])).toEqual({

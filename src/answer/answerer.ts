@@ -11,7 +11,7 @@ import { correctedText } from "../search/spelling.js";
 import { type DayWindow, readTime } from "../search/time-window.js";
 import { type Embedder, VectorIndex } from "../search/vectors.js";
 import type { Limit } from "../state/limits.js";
-import { foreignLanguage } from "../text/language.js";
+import { foreignLanguage, INDEX_LANGUAGES } from "../text/language.js";
 import type { Answer, Hit } from "../types.js";
 import { composeExtractive } from "./extractive.js";
 import { describeLlmError, type LlmComposer, LlmError } from "./llm.js";
@@ -199,11 +199,13 @@ export function createAnswerer(deps: AnswererDeps) {
       else plain.reason = `Nothing from ${source} answers that${plain.reason ? ` (${plain.reason})` : "."}`;
     }
     if (result.corrections?.length) plain.searchedFor = correctedText(text, result.corrections);
-    // A question in another language finds little in an English index: say so rather than only "nothing found".
-    const language = plain.status === "nothing-relevant" ? foreignLanguage(question) : null;
-    if (language)
+    // A question in another language than the index's finds little: say so rather than only "nothing found".
+    const language = plain.status === "nothing-relevant" ? foreignLanguage(question, store.language) : null;
+    if (language) {
+      const corpus = INDEX_LANGUAGES[store.language] ?? store.language;
       plain.reason =
-        `This looks like ${language}: the corpus is in English, and questions are answered in English. ${plain.reason ?? ""}`.trim();
+        `This looks like ${language}: the corpus is in ${corpus}, and questions are answered in ${corpus}. ${plain.reason ?? ""}`.trim();
+    }
     // No model, or nothing relevant to show it: the extractive answer is the answer (and costs nothing).
     if (!llm || plain.status === "nothing-relevant") return { answer: plain, hits: result.hits };
     // A dated question's answer depends on the day it is asked ("last week"): the window is part of the key.

@@ -1,5 +1,9 @@
-/** View Channel, Send Messages, Embed Links, Read Message History: all the bot needs. */
-export const BOT_PERMISSIONS = (1n << 10n) | (1n << 11n) | (1n << 14n) | (1n << 16n);
+/**
+ * View Channel, Send Messages, Embed Links, Read Message History, and for follow-up threads and digests in threads
+ * or forums, Create Public Threads and Send Messages in Threads: all the bot needs.
+ */
+export const BOT_PERMISSIONS =
+  (1n << 10n) | (1n << 11n) | (1n << 14n) | (1n << 16n) | (1n << 35n) | (1n << 38n);
 
 /** The URL that adds the bot to a server (a server install) with its commands and the permissions it needs. */
 export function inviteUrl(clientId: string): string {

@@ -18,7 +18,7 @@ export function discordProblem(error: unknown, apiUrl = "https://discord.com/api
   if (code === DiscordjsErrorCodes.TokenInvalid || (error instanceof DiscordAPIError && error.status === 401))
     return "Discord refused DISCORD_TOKEN (401): reset the token on the Developer Portal's Bot page and put the new one in .env.";
   if (code === DiscordjsErrorCodes.DisallowedIntents)
-    return "Discord refused the gateway intents: Verbatim needs none of the privileged ones; check the bot's settings.";
+    return "Discord refused the gateway intents: with DISCORD_MESSAGE_CONTENT=true, switch on Message Content Intent on the Developer Portal's Bot page (or unset the variable); Verbatim needs no other privileged intent.";
   if (error instanceof DiscordAPIError) {
     if (error.code === 10002 || error.status === 404)
       return `Discord does not know that application (${error.status}): check DISCORD_CLIENT_ID (the Application ID on the portal's General Information page).`;
@@ -51,7 +51,7 @@ export function fatalCloseProblem(code: number): string | null {
     4011: "Discord closed the connection (4011, sharding required): the bot is in too many servers for one connection; run it sharded.",
     4012: "Discord closed the connection (4012, invalid API version): update discord.js (npm install).",
     4013: "Discord closed the connection (4013, invalid intents): the intents requested are not valid; update Verbatim.",
-    4014: "Discord closed the connection (4014, disallowed intents): the bot asked for an intent the Developer Portal has not enabled. Verbatim needs no privileged intent; check its settings there.",
+    4014: "Discord closed the connection (4014, disallowed intents): the bot asked for an intent the Developer Portal has not enabled. With DISCORD_MESSAGE_CONTENT=true, switch on Message Content Intent on the portal's Bot page, or unset the variable; Verbatim needs no other privileged intent.",
   };
   return problems[code] ?? null;
 }

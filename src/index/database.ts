@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { VerbatimError } from "../errors.js";
+import { INDEX_LANGUAGES } from "../text/language.js";
 import { FEEDS_SCHEMA } from "./feed-table.js";
 
 /** Bump when the schema changes in a way the migrations below cannot bring an older index to. */
@@ -22,10 +23,6 @@ CREATE TABLE IF NOT EXISTS passages (
   sep TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id, ordinal);
-CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(
-  title, body, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2'
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS passage_vocab USING fts5vocab(passage_fts, row);
 CREATE TABLE IF NOT EXISTS embeddings (
   model TEXT NOT NULL, hash TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, hash)
 );
@@ -36,6 +33,29 @@ CREATE TABLE IF NOT EXISTS source_articles (
 );
 CREATE INDEX IF NOT EXISTS source_articles_article ON source_articles(article_id);
 `;
+
+/**
+ * The full-text table for a corpus language: English words are Porter-stemmed ("ships" finds "ship"); other
+ * languages are only folded (lower case, no diacritics), since an English stemmer would mangle their words.
+ */
+function ftsSchema(language: string): string {
+  const tokenize =
+    language === "en" ? "porter unicode61 remove_diacritics 2" : "unicode61 remove_diacritics 2";
+  return `
+CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(
+  title, body, content='', contentless_delete=1, tokenize='${tokenize}'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS passage_vocab USING fts5vocab(passage_fts, row);
+`;
+}
+
+/** The language an index was built for: fixed when it is created ("en" for indexes from before languages). */
+export function indexLanguage(db: Database.Database): string {
+  const row = db.prepare("SELECT value FROM meta WHERE key='language'").get() as
+    | { value: string }
+    | undefined;
+  return row?.value ?? "en";
+}
 
 /** One step that brings an older index file up to date; each is safe to run on an index that already has it. */
 interface Migration {
@@ -83,7 +103,7 @@ const MIGRATIONS: Migration[] = [
 ];
 
 /** Bring an index file to the current schema, or refuse one made by an incompatible version. */
-function migrate(db: Database.Database, file: string): void {
+function migrate(db: Database.Database, file: string, language: string | undefined): void {
   if (hasTable(db, "meta")) {
     const row = db.prepare("SELECT value FROM meta WHERE key='schema'").get() as
       | { value: string }
@@ -96,6 +116,20 @@ function migrate(db: Database.Database, file: string): void {
     }
   }
   db.transaction(() => {
+    db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    // A new index takes the language asked for; an index from before languages was English.
+    const fresh = !hasTable(db, "passage_fts");
+    const stored = db.prepare("SELECT value FROM meta WHERE key='language'").get() as
+      | { value: string }
+      | undefined;
+    const built = stored?.value ?? (fresh ? (language ?? "en") : "en");
+    if (language && language !== built)
+      throw new VerbatimError(
+        "INDEX_FAILED",
+        `The index at ${file} was built for ${INDEX_LANGUAGES[built] ?? built} text, but INDEX_LANGUAGE is ${language}: a language is chosen when an index is created. Set INDEX_LANGUAGE=${built}, or point INDEX_PATH at a new file (or delete this one) and run \`npm run ingest\` again.`,
+      );
+    db.exec(ftsSchema(built));
+    db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('language', ?)").run(built);
     for (const step of MIGRATIONS) step.run(db);
     db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?), ('version', '0')").run(
       String(SCHEMA_VERSION),
@@ -157,7 +191,10 @@ export function checkDatabase(db: Database.Database, file: string): void {
 }
 
 /** Open (creating when missing) an index file with the pragmas Verbatim runs with, migrated to the current schema. */
-export function openDatabase(file: string, options: { readonly?: boolean } = {}): Database.Database {
+export function openDatabase(
+  file: string,
+  options: { readonly?: boolean; language?: string } = {},
+): Database.Database {
   if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   // A file that exists but holds nothing is a failed copy or write, not a new index: SQLite would quietly start
   // an empty one in it, and every question would find nothing.
@@ -186,7 +223,11 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   return db;
 }
 
-function configure(db: Database.Database, file: string, options: { readonly?: boolean }): void {
+function configure(
+  db: Database.Database,
+  file: string,
+  options: { readonly?: boolean; language?: string },
+): void {
   // 16 KiB pages: FTS5 doclists are long, and bigger pages made ingest ~20% and OR queries ~30% faster at 100k
   // passages (bench/README.md). Only takes effect when the file is created.
   if (!options.readonly) db.pragma("page_size = 16384");
@@ -200,5 +241,5 @@ function configure(db: Database.Database, file: string, options: { readonly?: bo
   db.pragma("cache_size = -32000");
   // Reading the schema touches the file's header and first pages: garbage or a truncated file fails here, at once.
   db.prepare("SELECT count(*) FROM sqlite_master").get();
-  if (!options.readonly) migrate(db, file);
+  if (!options.readonly) migrate(db, file, options.language);
 }

@@ -10,8 +10,10 @@ export interface Corpus {
 
 /** Open the index at `indexPath` (created when missing) with the configured synonym list. */
 export function openCorpus(
-  config: Pick<Config, "indexPath" | "synonymsPath">,
+  config: Pick<Config, "indexPath" | "synonymsPath"> & Partial<Pick<Config, "indexLanguage">>,
   indexPath = config.indexPath,
 ): Corpus {
-  return { store: new IndexStore(indexPath), synonyms: loadSynonyms(config.synonymsPath) };
+  // The index first: it sets how words are stemmed, which the synonym list is read with.
+  const store = new IndexStore(indexPath, config.indexLanguage ? { language: config.indexLanguage } : {});
+  return { store, synonyms: loadSynonyms(config.synonymsPath) };
 }

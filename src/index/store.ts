@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
+import { useStemming } from "../text/terms.js";
 import type { Article, ArticleMeta, Passage } from "../types.js";
 import { chunkArticle } from "./chunk.js";
 import type {
@@ -10,7 +11,7 @@ import type {
   PassageSearch,
   UpsertOutcome,
 } from "./contracts.js";
-import { checkDatabase, indexProblem, openDatabase } from "./database.js";
+import { checkDatabase, indexLanguage, indexProblem, openDatabase } from "./database.js";
 import { sourceMatches } from "./filters.js";
 import { toMatchExpression } from "./fts-expression.js";
 
@@ -64,6 +65,8 @@ export function rowMeta(
 export class IndexStore implements ArticleStore, PassageSearch {
   private readonly db: Database.Database;
   readonly path: string;
+  /** The language the index was built for (ISO 639-1): English is stemmed, others are not. */
+  readonly language: string;
   /** Passage vectors by model and content hash. */
   readonly embeddings: EmbeddingStore;
   /** Followed feeds and the items taken from them. */
@@ -77,9 +80,16 @@ export class IndexStore implements ArticleStore, PassageSearch {
   private readonly filtered = new Map<string, Database.Statement>();
   private readonly dfCache = new Map<string, number>();
 
-  constructor(file: string, options: { readonly?: boolean } = {}) {
+  /**
+   * Open an index file (created when missing). `language` (ISO 639-1, default English) is fixed when the index is
+   * created; opening an index built for another language fails with what to do.
+   */
+  constructor(file: string, options: { readonly?: boolean; language?: string } = {}) {
     this.path = file;
     this.db = openDatabase(file, options);
+    this.language = indexLanguage(this.db);
+    // Questions and passages are stemmed as the index's tokenizer stems: Porter for English, not at all otherwise.
+    useStemming(this.language === "en");
     // The source rule is the one `retrieve` applies to vector neighbours, so both paths keep the same articles.
     this.db.function("source_matches", { deterministic: true }, (source, site, url) =>
       sourceMatches(String(source), site === null ? null : String(site), url === null ? null : String(url))

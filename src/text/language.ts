@@ -7,7 +7,47 @@ const ENGLISH = new Set(
   ),
 );
 
+/**
+ * Languages an index can be built for (ISO 639-1, `INDEX_LANGUAGE`), named for messages: languages written with
+ * spaces between words, which FTS5's unicode61 tokenizer splits (Chinese or Japanese would need another tokenizer).
+ */
+export const INDEX_LANGUAGES: Record<string, string> = {
+  en: "English",
+  de: "German",
+  fr: "French",
+  es: "Spanish",
+  it: "Italian",
+  pt: "Portuguese",
+  nl: "Dutch",
+  sv: "Swedish",
+  pl: "Polish",
+  tr: "Turkish",
+  ru: "Russian",
+  uk: "Ukrainian",
+  id: "Indonesian",
+  vi: "Vietnamese",
+};
+
+/** franc's ISO 639-3 code of each index language. */
+const FRANC_CODES: Record<string, string> = {
+  en: "eng",
+  de: "deu",
+  fr: "fra",
+  es: "spa",
+  it: "ita",
+  pt: "por",
+  nl: "nld",
+  sv: "swe",
+  pl: "pol",
+  tr: "tur",
+  ru: "rus",
+  uk: "ukr",
+  id: "ind",
+  vi: "vie",
+};
+
 const NAMES: Record<string, string> = {
+  eng: "English",
   spa: "Spanish",
   deu: "German",
   fra: "French",
@@ -29,14 +69,17 @@ const NAMES: Record<string, string> = {
 };
 
 /**
- * The language a question seems to be in, when it is clearly not English (null otherwise): at least four words,
- * fewer than two English function words, and a language detector (franc) that does not rank English first.
+ * The language a question seems to be in, when it is clearly not the corpus's (null otherwise): at least four
+ * words, and a language detector (franc) that ranks another language first. Two English function words settle
+ * English, where letter statistics alone can err on short questions.
  */
-export function foreignLanguage(text: string): string | null {
+export function foreignLanguage(text: string, corpusLanguage = "en"): string | null {
   const words = text.toLowerCase().match(/\p{L}+/gu) ?? [];
   if (words.length < 4) return null;
-  if (words.filter((w) => ENGLISH.has(w)).length >= 2) return null;
+  const own = FRANC_CODES[corpusLanguage] ?? "eng";
+  const english = words.filter((w) => ENGLISH.has(w)).length >= 2;
+  if (english) return own === "eng" ? null : "English";
   const [best] = francAll(text, { minLength: 10 });
-  if (!best || best[0] === "eng" || best[0] === "und") return null;
+  if (!best || best[0] === own || best[0] === "und") return null;
   return NAMES[best[0]] ?? "another language";
 }

@@ -11,11 +11,25 @@ export function fold(word: string): string {
     .toLowerCase();
 }
 
-/** Porter stem of a folded word, memoised because vocabularies are small and texts are long. */
+/** Whether words are Porter-stemmed: true for English indexes, whose FTS5 tokenizer stems the same way. */
+let stemming = true;
+
+/**
+ * Stem as the open index does (the index sets it when opened): Porter for English, folding only for other
+ * languages. One process serves one index language; the caches are cleared when it changes.
+ */
+export function useStemming(on: boolean): void {
+  if (on === stemming) return;
+  stemming = on;
+  stemCache.clear();
+  rawCache.clear();
+}
+
+/** Porter stem of a folded word (the word itself for an index not in English), memoised: texts are long. */
 export function stem(word: string): string {
   let s = stemCache.get(word);
   if (s === undefined) {
-    s = /^\p{N}+$/u.test(word) ? word : stemmer(word);
+    s = !stemming || /^\p{N}+$/u.test(word) ? word : stemmer(word);
     if (stemCache.size > 200_000) stemCache.clear();
     stemCache.set(word, s);
   }
