@@ -325,6 +325,22 @@ describe("LLM answers through a local OpenAI-compatible server", () => {
     expect(JSON.stringify(answer.quotes.map((q) => q.text))).not.toContain("pwned");
   });
 
+  it("a follow-up sends the earlier question to the model as an earlier turn, before the passages", async () => {
+    fake.script.push(reply("Ships wait six hours [1].", []));
+    await answerer().answer("and how long do they wait?", {
+      context: "what did harbor master Jonas Berg say about cargo ships?",
+    });
+    const messages = fake.chatCalls().at(-1)?.body.messages as { role: string; content: string }[];
+    expect(messages.map((m) => m.role)).toEqual(["system", "user", "user"]);
+    expect(messages[1]?.content).toBe(
+      "Earlier in this conversation I asked: what did harbor master Jonas Berg say about cargo ships?\nMy next message is a follow-up to that.",
+    );
+    expect(messages[2]?.content).toContain("<passages>");
+    fake.script.push(reply("Ships wait six hours [1].", []));
+    await answerer().answer("how long do cargo ships wait for the tide?");
+    expect((fake.chatCalls().at(-1)?.body.messages as unknown[]).length).toBe(2);
+  });
+
   it("caches answers by question, index version and model, and logs token usage", async () => {
     const a = answerer({}, true);
     const n = await numberFor(a, "what did the mayor announce about the park?", "four hundred new trees");

@@ -235,7 +235,7 @@ export function createAnswerer(deps: AnswererDeps) {
     );
     try {
       const started = performance.now();
-      const { answer: model, usage } = await llm.write(question, shown, budget.signal);
+      const { answer: model, usage } = await llm.write(question, shown, budget.signal, ctx.context);
       const verified = verifyModelAnswer(model, shown, articleText, question);
       log.info(
         {

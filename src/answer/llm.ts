@@ -70,8 +70,16 @@ export interface Usage {
 /** A model that writes grounded answers. */
 export interface LlmComposer {
   model: string;
-  /** Ask the model; `signal` cancels the request and its retries. */
-  write(question: string, hits: Hit[], signal?: AbortSignal): Promise<{ answer: ModelAnswer; usage: Usage }>;
+  /**
+   * Ask the model; `signal` cancels the request and its retries. `earlier`: the conversation's earlier questions,
+   * oldest first (a follow-up), so the model reads "and how long is the wait?" in their light.
+   */
+  write(
+    question: string,
+    hits: Hit[],
+    signal?: AbortSignal,
+    earlier?: string,
+  ): Promise<{ answer: ModelAnswer; usage: Usage }>;
   /** Check the key once (a cheap authenticated call); resolves to a problem in words, or null when fine. */
   check(): Promise<string | null>;
 }
@@ -82,6 +90,11 @@ export class LlmError extends Error {
     super(message, options);
     this.name = "LlmError";
   }
+}
+
+/** The message that tells the model what was asked before a follow-up (bounded, like the topic it carries). */
+export function earlierTurnsMessage(earlier: string): string {
+  return `Earlier in this conversation I asked: ${earlier.replace(/\s+/g, " ").trim().slice(0, 500)}\nMy next message is a follow-up to that.`;
 }
 
 /** Parse and validate the model's JSON; throws LlmError when it is not the promised shape. */
@@ -128,7 +141,7 @@ export function createLlmComposer(options: LlmOptions): LlmComposer {
   const client = openaiClient(options);
   return {
     model: options.model,
-    async write(question, hits, signal) {
+    async write(question, hits, signal, earlier) {
       const completion = await client.chat.completions
         .create(
           {
@@ -136,6 +149,8 @@ export function createLlmComposer(options: LlmOptions): LlmComposer {
             temperature: 0,
             messages: [
               { role: "system", content: SYSTEM_PROMPT },
+              // Earlier turns come as the user's own words, before the data: context, never instructions to follow.
+              ...(earlier?.trim() ? [{ role: "user" as const, content: earlierTurnsMessage(earlier) }] : []),
               { role: "user", content: buildUserMessage(question, hits) },
             ],
             response_format: {
