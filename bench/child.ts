@@ -6,16 +6,18 @@
 import { createReadStream, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { createAnswerer } from "../src/answer/answerer.js";
+import { type Answerer, createAnswerer } from "../src/answer/answerer.js";
 import { finalizeArticle } from "../src/corpus/article.js";
 import { type Alternative, createAlternative } from "../src/eval/engines/engine.js";
+import { answerInQuotes } from "../src/eval/metrics.js";
 import { IndexStore } from "../src/index/store.js";
 import { upsertArticles } from "../src/ingest/files.js";
 import { search } from "../src/search/lexical.js";
 import type { Article } from "../src/types.js";
 import type { BenchArticle } from "./corpus.js";
+import type { RealQuestion } from "./real-sets.js";
 
-const [engine = "verbatim", phase = "all", corpusFile = "", queriesFile = "", workdir = "."] =
+const [engine = "verbatim", phase = "all", corpusFile = "", queriesFile = "", workdir = ".", realFile = ""] =
   process.argv.slice(2);
 const BATCH = 5000;
 
@@ -84,6 +86,42 @@ async function verbatimBuild() {
   };
 }
 
+/** Real questions, set by set, answered as users get them: latency, answer-in-quotes@3 and gold recall@5. */
+async function askReal(answerer: Answerer, questions: RealQuestion[]) {
+  const out: Record<string, unknown> = {};
+  for (const set of [...new Set(questions.map((q) => q.set))]) {
+    const asked = questions.filter((q) => q.set === set);
+    const samples: number[] = [];
+    let found = 0;
+    let recalled = 0;
+    const withAnswers = asked.filter((q) => q.answers.length > 0).length;
+    for (const q of asked) {
+      const started = performance.now();
+      const { answer, hits } = await answerer.answerWithHits(q.question);
+      samples.push(performance.now() - started);
+      if (
+        q.answers.length &&
+        answerInQuotes(
+          answer.quotes.map((x) => x.text),
+          q.answers,
+          3,
+        )
+      )
+        found++;
+      const ranked = [...new Set(hits.map((h) => h.article.id))].slice(0, 5);
+      if (q.docIds.some((d) => ranked.includes(d))) recalled++;
+    }
+    const round = (n: number) => Math.round(n * 1000) / 1000;
+    out[set] = {
+      questions: asked.length,
+      askMs: percentiles(samples),
+      aiq3: withAnswers ? round(found / withAnswers) : null,
+      recall5: round(recalled / asked.length),
+    };
+  }
+  return out;
+}
+
 async function verbatimServe() {
   const started = performance.now();
   const store = new IndexStore(indexFile);
@@ -98,11 +136,15 @@ async function verbatimServe() {
   });
   const answerer = createAnswerer({ corpus: { store, synonyms: new Map() } });
   const askSamples = await time(queries, (q) => answerer.answer(q));
+  const real = realFile
+    ? await askReal(answerer, JSON.parse(readFileSync(realFile, "utf8")) as RealQuestion[])
+    : {};
   const result = {
     passages: store.totalPassages(),
     openMs: Math.round(openMs * 10) / 10,
     searchMs: percentiles(searchSamples),
     askMs: percentiles(askSamples),
+    ...(Object.keys(real).length ? { real } : {}),
     rssMB: rssMB(),
   };
   store.close();

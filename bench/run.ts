@@ -4,11 +4,22 @@
  *          --timeout SECONDS (per engine and size; default 900)
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { makeQueries, type SentenceSource, sentencePool, writeCorpus } from "./corpus.js";
+import { realSets } from "./real-sets.js";
+
+/** Latency and quality of one real question set, asked over its documents among the generated ones. */
+export interface RealSetResult {
+  questions: number;
+  askMs: { p50: number; p95: number; p99: number };
+  /** Share of questions with a gold answer string in the first three quotes (sets with answers). */
+  aiq3: number | null;
+  /** Share of questions with a gold document among the first five articles retrieved. */
+  recall5: number;
+}
 
 export interface BenchResult {
   engine: string;
@@ -18,6 +29,8 @@ export interface BenchResult {
   openMs: number | null;
   searchMs: { p50: number; p95: number; p99: number } | null;
   askMs?: { p50: number; p95: number; p99: number };
+  /** Verbatim only: the real question sets (news, SQuAD, SciFact), by set. */
+  real?: Record<string, RealSetResult>;
   rssMB: number | null;
   error?: string;
 }
@@ -71,6 +84,8 @@ export async function runBench(options: {
   log?: (s: string) => void;
   /** Where the corpus's sentences come from (the smoke test uses only the project's fixtures). */
   sentences?: SentenceSource;
+  /** Questions asked from each real set, over its documents mixed into every size (shared corpus only; 0: none). */
+  real?: number;
 }) {
   const log = options.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const work = mkdtempSync(path.join(os.tmpdir(), "verbatim-bench-"));
@@ -80,16 +95,32 @@ export async function runBench(options: {
     log(`corpus sentences from: ${sentencePool(from).source}`);
     const queriesFile = path.join(work, "queries.json");
     writeFileSync(queriesFile, JSON.stringify(makeQueries(options.queries, 7, from)));
+    const real =
+      from === "shared" && (options.real ?? 300) > 0
+        ? realSets(path.resolve(HERE, ".."), options.real ?? 300)
+        : { questions: [], articles: [], sets: [] };
+    const realFile = path.join(work, "real.json");
+    writeFileSync(realFile, JSON.stringify(real.questions));
+    const realPassages = real.articles.reduce((n, a) => n + a.paragraphs, 0);
+    if (real.sets.length)
+      log(
+        `real questions: ${real.questions.length} from ${real.sets.join(", ")}, over their ${real.articles.length} documents (about ${realPassages} passages) in every corpus`,
+      );
     for (const size of options.sizes) {
       const corpus = path.join(work, `corpus-${size}.jsonl`);
-      const articles = await writeCorpus(corpus, size, 42, from);
-      log(`${size} passages in ${articles} articles`);
+      // The real documents count toward the size: the generated ones fill the rest.
+      const articles = await writeCorpus(corpus, Math.max(0, size - realPassages), 42, from);
+      for (const a of real.articles) appendFileSync(corpus, `${JSON.stringify(a)}\n`);
+      log(`${size} passages in ${articles + real.articles.length} articles`);
       for (const engine of options.engines) {
         const dir = mkdtempSync(path.join(work, `${engine}-`));
         try {
           if (engine === "verbatim") {
             const built = await child(["verbatim", "build", corpus, queriesFile, dir], options.timeout);
-            const served = await child(["verbatim", "serve", corpus, queriesFile, dir], options.timeout);
+            const served = await child(
+              ["verbatim", "serve", corpus, queriesFile, dir, realFile],
+              options.timeout,
+            );
             results.push({ engine, ...(built as object), ...(served as object) } as BenchResult);
           } else {
             results.push({
@@ -162,6 +193,21 @@ export function markdown(report: Awaited<ReturnType<typeof runBench>>): string {
       `| ${r.engine} | ${r.passages} | ${r.ingestPerSec ?? "—"} | ${fmt((r.indexBytes ?? 0) / 1e6)} | ${fmt(r.openMs)} | ${fmt(r.searchMs?.p50, 2)} / ${fmt(r.searchMs?.p95, 2)} / ${fmt(r.searchMs?.p99, 2)} | ${r.askMs ? `${fmt(r.askMs.p50, 2)} / ${fmt(r.askMs.p95, 2)} / ${fmt(r.askMs.p99, 2)}` : "—"} | ${fmt(r.rssMB)} | ${r.engine === "verbatim" ? "1.0×" : ratio(r.searchMs?.p50, base?.searchMs?.p50)} | ${r.engine === "verbatim" ? "1.0×" : ratio(r.rssMB, base?.rssMB)} |`,
     );
   }
+  const real = report.results.filter((r) => r.real && Object.keys(r.real).length > 0);
+  if (real.length) {
+    lines.push(
+      "",
+      "Real questions (Verbatim, each set's documents among the generated ones, answered as users get them):",
+      "",
+      "| passages | set | questions | ask p50 / p95 / p99 ms | answer-in-quotes@3 | gold document in first 5 |",
+      "| ---: | --- | ---: | --- | ---: | ---: |",
+    );
+    for (const r of real)
+      for (const [set, x] of Object.entries(r.real ?? {}))
+        lines.push(
+          `| ${r.passages} | ${set} | ${x.questions} | ${fmt(x.askMs.p50, 2)} / ${fmt(x.askMs.p95, 2)} / ${fmt(x.askMs.p99, 2)} | ${x.aiq3 === null ? "—" : fmt(x.aiq3, 3)} | ${fmt(x.recall5, 3)} |`,
+        );
+  }
   return lines.join("\n");
 }
 
@@ -172,6 +218,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(HERE, "run
       // Enough that p99 is not the second-highest sample.
       queries: { type: "string", default: "1000" },
       corpus: { type: "string", default: "shared" },
+      // Questions from each real set (news, SQuAD, SciFact) over their documents in every corpus; 0: none.
+      real: { type: "string", default: "300" },
       out: { type: "string" },
       engines: { type: "string", default: "verbatim,minisearch,orama,flexsearch" },
       timeout: { type: "string", default: "900" },
@@ -188,6 +236,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(HERE, "run
       .map((s) => s.trim()),
     timeout: Number(values.timeout),
     sentences: values.corpus === "fixtures" ? "fixtures" : "shared",
+    real: Number(values.real),
   });
   process.stdout.write(`${markdown(report)}\n`);
   if (values.out) writeFileSync(String(values.out), `${JSON.stringify(report, null, 2)}\n`);
