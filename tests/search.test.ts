@@ -1,10 +1,12 @@
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VerbatimError } from "../src/errors.js";
 import { toMatchExpression } from "../src/index/fts-expression.js";
-import type { IndexStore } from "../src/index/store.js";
-import { search } from "../src/search/lexical.js";
+import { IndexStore } from "../src/index/store.js";
+import { upsertArticles } from "../src/ingest/files.js";
+import { orTerms, search } from "../src/search/lexical.js";
 import { matchQuery, parseQuery } from "../src/search/query.js";
-import { CORPUS, indexOf, SYNONYMS } from "./helpers.js";
+import { CORPUS, indexOf, newsArticle, SYNONYMS, tempDir } from "./helpers.js";
 
 let store: IndexStore;
 beforeAll(async () => {
@@ -98,5 +100,79 @@ describe("ranking", () => {
   it("reports the query terms each hit matched", () => {
     const hit = search(store, "wastewater discharge lithium").hits[0];
     expect(hit?.terms).toEqual(expect.arrayContaining(["wastewat", "discharg"]));
+  });
+});
+
+describe("limited searches over a larger index", () => {
+  const t = tempDir();
+  let big: IndexStore;
+  const topics = ["harbor", "ferry", "bridge", "lighthouse"];
+  beforeAll(() => {
+    big = new IndexStore(path.join(t.dir, "big.sqlite"));
+    // 3,000 passages mentioning the harbor, dated over ten years, from two sites.
+    const articles = Array.from({ length: 1500 }, (_, i) =>
+      newsArticle(
+        `a${i}`,
+        `Council notes ${i}`,
+        `The harbor council met on item ${i} about the ${topics[i % 4]} budget and the quay.\n\nMembers said the ${topics[(i + 1) % 4]} plan for ${i % 7} districts would wait.`,
+        {
+          publishedAt: `${2016 + (i % 10)}-0${1 + (i % 9)}-1${i % 10}`,
+          site: i % 3 === 0 ? "Harbour Times" : "Daily Ledger",
+        },
+      ),
+    );
+    upsertArticles(big, articles);
+  });
+  afterAll(() => {
+    big.close();
+    t.cleanup();
+  });
+
+  it("a dated or sourced search finds exactly what checking every matching row finds, best first", () => {
+    const q = parseQuery("harbor council quay budget");
+    const everything = big.match(matchQuery(q, "or"), 5000);
+    for (const window of [
+      { from: "2019-01-01", to: "2020-01-01" },
+      { from: "2025-09-19", to: "2025-09-20" },
+      { from: "2016-01-01", to: "2030-01-01" },
+    ]) {
+      for (const source of [undefined, "Harbour Times"]) {
+        const expected = everything
+          .filter((r) => (r.published_at ?? "") >= window.from && (r.published_at ?? "") < window.to)
+          .filter((r) => !source || r.site === source)
+          .slice(0, 20)
+          .map((r) => r.id);
+        const got = big
+          .match({ ...matchQuery(q, "or"), window, ...(source ? { source } : {}) }, 20)
+          .map((r) => r.id);
+        expect(got, `${window.from} ${source}`).toEqual(expected);
+      }
+    }
+  });
+
+  it("a window no article is dated in finds nothing, at once", () => {
+    const q = parseQuery("harbor council");
+    expect(
+      big.match({ ...matchQuery(q, "or"), window: { from: "1949-01-01", to: "1950-01-01" } }, 20),
+    ).toEqual([]);
+  });
+
+  it("an any-term search of common words only keeps the two rarest, so it never scores every passage", () => {
+    const q = parseQuery("harbor council quay members plan");
+    const kept = orTerms(
+      {
+        ...big,
+        totalPassages: () => 100_000,
+        docFreq: (s: string) => big.docFreq(s) * 10,
+      } as unknown as IndexStore,
+      q,
+    );
+    // Every term is in more than 5,000 of a pretend 100,000 passages: the two least frequent are searched.
+    const df = (w: string) => big.docFreq(parseQuery(w).terms[0]?.stem ?? "");
+    const rarest = q.terms
+      .map((t) => t.word)
+      .sort((a, b) => df(a) - df(b))
+      .slice(0, 2);
+    expect(kept.terms.map((t) => t.word).sort()).toEqual(rarest.sort());
   });
 });

@@ -16,6 +16,8 @@ CREATE TABLE IF NOT EXISTS articles (
   first_seen_at TEXT NOT NULL, seq INTEGER
 );
 CREATE INDEX IF NOT EXISTS articles_first_seen ON articles(first_seen_at);
+-- Time windows: whether any article is dated in a window is one lookup.
+CREATE INDEX IF NOT EXISTS articles_published ON articles(published_at);
 CREATE UNIQUE INDEX IF NOT EXISTS articles_seq ON articles(seq);
 CREATE TABLE IF NOT EXISTS passages (
   id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,

@@ -62,6 +62,9 @@ export function rowMeta(
  * The SQLite index: articles, their passages with offsets, and an FTS5 index over them.
  * One instance per process; prepared statements are made once and reused.
  */
+/** Best-scored rows a date- or source-limited search looks among first, before checking every matching row. */
+const PREFILTER_ROWS = 2000;
+
 export class IndexStore implements ArticleStore, PassageSearch {
   private readonly db: Database.Database;
   readonly path: string;
@@ -150,6 +153,9 @@ export class IndexStore implements ArticleStore, PassageSearch {
          ORDER BY f.score`,
       ),
       docFreq: db.prepare<[string], { doc: number }>("SELECT doc FROM passage_vocab WHERE term = ?"),
+      anyDated: db.prepare<[string, string], { one: number }>(
+        "SELECT 1 AS one FROM articles WHERE published_at >= ? AND published_at < ? LIMIT 1",
+      ),
       vocabRange: db.prepare<[string, string, number], { term: string; doc: number }>(
         "SELECT term, doc FROM passage_vocab WHERE term >= ? AND term < ? ORDER BY doc DESC LIMIT ?",
       ),
@@ -335,14 +341,25 @@ export class IndexStore implements ArticleStore, PassageSearch {
 
   /** Rows matching the query, best first (BM25 over FTS5; the query's words only ever reach MATCH as literals). */
   match(query: MatchQuery, limit: number): MatchRow[] {
-    if (!query.window && !query.source) return this.stmts.match.all(toMatchExpression(query), limit);
-    const params: (string | number)[] = [toMatchExpression(query)];
-    if (query.window) params.push(query.window.from, query.window.to);
-    if (query.source) params.push(query.source);
-    return this.filteredMatch(Boolean(query.window), Boolean(query.source)).all(
-      ...params,
+    const expression = toMatchExpression(query);
+    if (!query.window && !query.source) return this.stmts.match.all(expression, limit);
+    // A window no article is dated in holds nothing: no need to score every matching row to find that out.
+    if (query.window && !this.stmts.anyDated.get(query.window.from, query.window.to)) return [];
+    const filters: string[] = [];
+    if (query.window) filters.push(query.window.from, query.window.to);
+    if (query.source) filters.push(query.source);
+    const window = Boolean(query.window);
+    const source = Boolean(query.source);
+    // First among the best-scored rows only, joined to their articles; when those hold `limit` rows inside the
+    // filters, they are exactly the best such rows (every better one ranks above them). Else every row is checked.
+    const first = this.filteredMatch(window, source, true).all(
+      expression,
+      PREFILTER_ROWS,
+      ...filters,
       limit,
     ) as MatchRow[];
+    if (first.length >= limit) return first;
+    return this.filteredMatch(window, source, false).all(expression, ...filters, limit) as MatchRow[];
   }
 
   /**
@@ -351,22 +368,28 @@ export class IndexStore implements ArticleStore, PassageSearch {
    * outside every window, since the time it was first seen says when it was indexed (a bulk import, a dataset), not
    * when it was news.
    */
-  private filteredMatch(window: boolean, source: boolean) {
-    const key = `${window}|${source}`;
+  private filteredMatch(window: boolean, source: boolean, prefilter: boolean) {
+    const key = `${window}|${source}|${prefilter}`;
     let statement = this.filtered.get(key);
     if (!statement) {
-      const dated = "substr(a.published_at, 1, 10)";
-      const where = [
-        "passage_fts MATCH ?",
-        ...(window ? [`${dated} >= ?`, `${dated} < ?`] : []),
+      // Plain comparisons of the stored date: for a YYYY-MM-DD bound they keep what its first ten characters would.
+      const conditions = [
+        ...(window ? ["a.published_at >= ?", "a.published_at < ?"] : []),
         ...(source ? ["source_matches(?, a.site, a.url)"] : []),
       ].join(" AND ");
+      const columns = `p.id, p.article_id, p.ordinal, p.start_offset, p.end_offset, p.text, a.url, a.title, a.site,
+                a.published_at, a.author, a.source`;
       statement = this.db.prepare(
-        `SELECT p.id, p.article_id, p.ordinal, p.start_offset, p.end_offset, p.text, a.url, a.title, a.site,
-                a.published_at, a.author, a.source, -bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) AS score
-         FROM passage_fts JOIN passages p ON p.id = passage_fts.rowid JOIN articles a ON a.id = p.article_id
-         WHERE ${where}
-         ORDER BY bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) LIMIT ?`,
+        prefilter
+          ? `SELECT ${columns}, -f.score AS score
+             FROM (SELECT rowid AS pid, bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) AS score FROM passage_fts
+                   WHERE passage_fts MATCH ? ORDER BY score LIMIT ?) f
+             JOIN passages p ON p.id = f.pid JOIN articles a ON a.id = p.article_id
+             WHERE ${conditions} ORDER BY f.score LIMIT ?`
+          : `SELECT ${columns}, -bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) AS score
+             FROM passage_fts JOIN passages p ON p.id = passage_fts.rowid JOIN articles a ON a.id = p.article_id
+             WHERE passage_fts MATCH ? AND ${conditions}
+             ORDER BY bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) LIMIT ?`,
       );
       this.filtered.set(key, statement);
     }

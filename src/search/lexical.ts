@@ -51,17 +51,27 @@ export const COMMON_TERM_SHARE = 0.05;
 /** Scanning a few thousand rows is cheap: small corpora keep every term, and so their ranking. */
 export const COMMON_TERM_MIN = 5000;
 
+/** Terms an any-term search keeps when every term of the question is common. */
+export const RAREST_KEPT = 2;
+
 /**
  * The terms an any-term (OR) search scans: very common terms add little to BM25 but cost a scan of most of the
- * index, so they are left out when rarer terms remain. All-term (AND) searches keep every term.
+ * index, so they are left out when rarer terms remain; when every term is common, the two rarest are kept, so a
+ * question of common words never scores every passage that holds any of them. All-term (AND) searches keep every
+ * term.
  */
 export function orTerms(store: PassageSearch, query: ParsedQuery): ParsedQuery {
   const total = Math.max(1, store.totalPassages());
-  const rare = query.terms.filter((t) => {
-    const df = termDocFreq(t, (s) => store.docFreq(s));
-    return df <= COMMON_TERM_MIN || df / total <= COMMON_TERM_SHARE;
-  });
-  return rare.length > 0 ? { ...query, terms: rare } : query;
+  const counted = query.terms.map((t) => ({ t, df: termDocFreq(t, (s) => store.docFreq(s)) }));
+  const rare = counted.filter(({ df }) => df <= COMMON_TERM_MIN || df / total <= COMMON_TERM_SHARE);
+  if (rare.length > 0) return { ...query, terms: rare.map(({ t }) => t) };
+  const rarest = new Set(
+    [...counted]
+      .sort((a, b) => a.df - b.df)
+      .slice(0, RAREST_KEPT)
+      .map(({ t }) => t),
+  );
+  return { ...query, terms: query.terms.filter((t) => rarest.has(t)) };
 }
 
 /** Query terms a text covers (a term counts when any of its options has all its stems present). */
