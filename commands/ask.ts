@@ -3,6 +3,7 @@ import { everywhere } from "../src/discord/contexts.js";
 import { openFollowUp, rememberQuestion } from "../src/discord/follow-ups.js";
 import { placeOf } from "../src/discord/place.js";
 import { answerForDiscord, MAX_DISCORD_QUESTION, outOfScope } from "../src/discord/questions.js";
+import { siteChoices } from "../src/discord/site-choices.js";
 
 /** /ask: an answer made of verbatim quotes. */
 export default {
@@ -55,12 +56,6 @@ export default {
     await openFollowUp(interaction, deps);
   },
   async autocomplete(interaction, deps) {
-    const typed = interaction.options.getFocused().toLowerCase();
-    const choices = deps.corpus.store
-      .sites(200)
-      .filter((s) => s.site.toLowerCase().includes(typed))
-      .slice(0, 25)
-      .map((s) => ({ name: `${s.site} (${s.articles})`.slice(0, 100), value: s.site.slice(0, 100) }));
-    await interaction.respond(choices);
+    await interaction.respond(siteChoices(deps.corpus.store, interaction.options.getFocused()));
   },
 } satisfies Command;

@@ -3,6 +3,7 @@ import type { Command } from "../src/discord/command.js";
 import { escapeForDiscord } from "../src/discord/escape.js";
 import { notice, requireManager } from "../src/discord/managers.js";
 import { channelMention } from "../src/discord/markup.js";
+import { siteChoices } from "../src/discord/site-choices.js";
 import { canonicalTimeZone, wallClock } from "../src/search/time-window.js";
 import {
   createGuildSettings,
@@ -166,11 +167,9 @@ export default {
       await interaction.respond(zones.map((z) => ({ name: z, value: z })));
       return;
     }
-    const sites = deps.corpus.store
-      .sites(200)
-      .filter((s) => s.site.toLowerCase().includes(typed))
-      .slice(0, 24)
-      .map((s) => ({ name: `${s.site} (${s.articles})`.slice(0, 100), value: s.site.slice(0, 100) }));
-    await interaction.respond([{ name: "any source", value: "any" }, ...sites].slice(0, 25));
+    await interaction.respond([
+      { name: "any source", value: "any" },
+      ...siteChoices(deps.corpus.store, typed, 24),
+    ]);
   },
 } satisfies Command;

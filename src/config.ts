@@ -9,6 +9,19 @@ const optionalString = z
   .optional()
   .transform((v) => (v && v.trim().length > 0 ? v.trim() : undefined));
 
+/** A true/false setting (true, 1, yes / false, 0, no), false when unset. */
+const flag = () =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return false;
+      if (/^(true|1|yes)$/i.test(v.trim())) return true;
+      if (/^(false|0|no)$/i.test(v.trim())) return false;
+      ctx.addIssue({ code: "custom", message: "must be true or false" });
+      return z.NEVER;
+    });
+
 const positiveInt = (fallback: number) =>
   z
     .string()
@@ -70,16 +83,7 @@ const schema = z.object({
     }),
   LLM_DAILY_LIMIT: positiveInt(200),
   LLM_CACHE_HOURS: positiveInt(24),
-  ALLOW_PRIVATE_URLS: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === "") return false;
-      if (/^(true|1|yes)$/i.test(v.trim())) return true;
-      if (/^(false|0|no)$/i.test(v.trim())) return false;
-      ctx.addIssue({ code: "custom", message: "must be true or false" });
-      return z.NEVER;
-    }),
+  ALLOW_PRIVATE_URLS: flag(),
   FETCH_TIMEOUT_MS: positiveInt(15_000),
   FETCH_MAX_BYTES: positiveInt(5_000_000),
   FEED_INTERVAL_MINUTES: positiveInt(30),
@@ -100,16 +104,7 @@ const schema = z.object({
       });
       return z.NEVER;
     }),
-  DISCORD_MESSAGE_CONTENT: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === "") return false;
-      if (/^(true|1|yes)$/i.test(v.trim())) return true;
-      if (/^(false|0|no)$/i.test(v.trim())) return false;
-      ctx.addIssue({ code: "custom", message: "must be true or false" });
-      return z.NEVER;
-    }),
+  DISCORD_MESSAGE_CONTENT: flag(),
 });
 
 /** The typed, validated configuration every door reads once at start. */

@@ -329,31 +329,19 @@ export class FakeDiscord {
         },
       ],
       channels: [
+        this.guildChannelOf(this.channelId, 0, "general", 0),
+        this.guildChannelOf(this.lockedChannelId, 0, "announcements", 1, [
+          { id: this.guildId, type: 0, allow: "0", deny: String(1n << 11n) },
+        ]),
         {
-          id: this.channelId,
-          type: 0,
-          name: "general",
-          position: 0,
-          permission_overwrites: [],
-          parent_id: null,
-          nsfw: false,
-          topic: null,
-          rate_limit_per_user: 0,
-          last_message_id: null,
+          ...this.guildChannelOf(this.forumChannelId, 15, "news-forum", 2),
+          available_tags: [],
+          default_reaction_emoji: null,
+          default_thread_rate_limit_per_user: 0,
+          default_sort_order: null,
+          default_forum_layout: 0,
+          flags: 0,
         },
-        {
-          id: this.lockedChannelId,
-          type: 0,
-          name: "announcements",
-          position: 1,
-          permission_overwrites: [{ id: this.guildId, type: 0, allow: "0", deny: String(1n << 11n) }],
-          parent_id: null,
-          nsfw: false,
-          topic: null,
-          rate_limit_per_user: 0,
-          last_message_id: null,
-        },
-        this.forumChannel(),
       ],
       threads: [...this.threads.values()],
       presences: [],
@@ -363,26 +351,26 @@ export class FakeDiscord {
     };
   }
 
-  /** The guild's forum channel as Discord describes it. */
-  private forumChannel() {
+  /** A server channel as Discord describes it (`type` 0: text, 15: forum). */
+  private guildChannelOf(
+    id: string,
+    type: number,
+    name: string,
+    position: number,
+    overwrites: unknown[] = [],
+  ) {
     return {
-      id: this.forumChannelId,
+      id,
       guild_id: this.guildId,
-      type: 15,
-      name: "news-forum",
-      position: 2,
-      permission_overwrites: [],
+      type,
+      name,
+      position,
+      permission_overwrites: overwrites,
       parent_id: null,
       nsfw: false,
       topic: null,
       rate_limit_per_user: 0,
       last_message_id: null,
-      available_tags: [],
-      default_reaction_emoji: null,
-      default_thread_rate_limit_per_user: 0,
-      default_sort_order: null,
-      default_forum_layout: 0,
-      flags: 0,
     };
   }
 
