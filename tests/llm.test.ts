@@ -282,6 +282,9 @@ describe("LLM answers through a local OpenAI-compatible server", () => {
     );
     expect(bounded.quotes[0]?.text).toContain("cargo ships");
     expect(fake.chatCalls().length - calls).toBeLessThan(3);
+    // A retry sent just before the budget ran out may reach the server (in this process) a moment later, and would
+    // take a reply scripted for what follows: let it arrive before the script is reset.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     fake.script.length = 0;
 
     fake.script.push({ status: 500 }, { status: 500 }, { status: 500 });
