@@ -138,3 +138,21 @@ describe("a damaged index is named, explained and left as it is", () => {
     );
   });
 });
+
+describe("write settings", () => {
+  it("FTS5 flushes its pending terms every 16 MB, on a new index and on one from before the setting", () => {
+    const hashsize = () => {
+      const db = new Database(index, { readonly: true });
+      const row = db.prepare("SELECT v FROM passage_fts_config WHERE k = 'hashsize'").get() as { v: number };
+      db.close();
+      return row?.v;
+    };
+    new IndexStore(index).close();
+    expect(hashsize()).toBe(16 * 1024 * 1024);
+    const db = new Database(index);
+    db.exec("DELETE FROM passage_fts_config WHERE k = 'hashsize'");
+    db.close();
+    new IndexStore(index).close();
+    expect(hashsize()).toBe(16 * 1024 * 1024);
+  });
+});

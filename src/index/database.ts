@@ -5,6 +5,9 @@ import { VerbatimError } from "../errors.js";
 import { INDEX_LANGUAGES } from "../text/language.js";
 import { FEEDS_SCHEMA } from "./feed-table.js";
 
+/** The FTS5 pending-terms hash a writer fills before flushing a segment. */
+const FTS_HASH_BYTES = 16 * 1024 * 1024;
+
 /** Bump when the schema changes in a way the migrations below cannot bring an older index to. */
 export const SCHEMA_VERSION = 1;
 
@@ -132,6 +135,14 @@ function migrate(db: Database.Database, file: string, language: string | undefin
       );
     db.exec(ftsSchema(built));
     db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('language', ?)").run(built);
+    // FTS5 writes a new segment each time its in-memory hash of pending terms fills (1 MB by default); 16 MB
+    // means fewer, larger segments and less merging: ingest 1.2× faster at 300k passages, for at most 16 MB more
+    // memory while writing (bench/README.md). Stored in the table's own configuration, so set once.
+    const hash = db.prepare("SELECT v FROM passage_fts_config WHERE k = 'hashsize'").get() as
+      | { v: number }
+      | undefined;
+    if (hash?.v !== FTS_HASH_BYTES)
+      db.exec(`INSERT INTO passage_fts(passage_fts, rank) VALUES('hashsize', ${FTS_HASH_BYTES})`);
     for (const step of MIGRATIONS) step.run(db);
     db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?), ('version', '0')").run(
       String(SCHEMA_VERSION),
