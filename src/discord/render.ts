@@ -203,6 +203,8 @@ export function renderSearchPage(
   hits: Hit[],
   page: number,
   sessionId: string,
+  /** What the search was limited to, in words ("dated since 1 November 2026 · from Health Wire"). */
+  scope = "",
 ): MessagePayload {
   const pages = Math.max(1, Math.ceil(hits.length / SEARCH_PAGE_SIZE));
   const current = Math.min(Math.max(0, page), pages - 1);
@@ -213,11 +215,14 @@ export function renderSearchPage(
       {
         title: escapeForDiscord(title).slice(0, LIMITS.embedTitle),
         color: NOTHING_COLOR,
-        description: "No passage matches those words. Try fewer or different words.",
+        description: `No passage${scope ? ` ${escapeForDiscord(scope)}` : ""} matches those words. Try fewer or different words.`,
       },
     ]);
   }
-  const footer = `Page ${current + 1} of ${pages} · ${hits.length} passage(s)`;
+  const footer = trimToLimit(
+    `Page ${current + 1} of ${pages} · ${hits.length} passage(s)${scope ? ` · ${scope}` : ""}`,
+    LIMITS.footer,
+  );
   const names = shown.map((h, i) =>
     trimToLimit(
       `${current * SEARCH_PAGE_SIZE + i + 1}. ${escapeForDiscord(citationLine(h.article))}`,
