@@ -13,6 +13,7 @@ import { answerInQuotes } from "../src/eval/metrics.js";
 import { IndexStore } from "../src/index/store.js";
 import { upsertArticles } from "../src/ingest/files.js";
 import { search } from "../src/search/lexical.js";
+import { warmUpTimeReading } from "../src/search/time-window.js";
 import type { Article } from "../src/types.js";
 import type { BenchArticle } from "./corpus.js";
 import type { RealQuestion } from "./real-sets.js";
@@ -135,6 +136,8 @@ async function verbatimServe() {
     }
   });
   const answerer = createAnswerer({ corpus: { store, synonyms: new Map() } });
+  // As the bot does when it starts.
+  warmUpTimeReading();
   const askSamples = await time(queries, (q) => answerer.answer(q));
   const real = realFile
     ? await askReal(answerer, JSON.parse(readFileSync(realFile, "utf8")) as RealQuestion[])
