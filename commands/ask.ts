@@ -1,5 +1,5 @@
 import type { Command } from "../src/discord/command.js";
-import { everywhere } from "../src/discord/contexts.js";
+import { everywhere, sinceOption, sourceOption, untilOption } from "../src/discord/contexts.js";
 import { openFollowUp, rememberQuestion } from "../src/discord/follow-ups.js";
 import { placeOf } from "../src/discord/place.js";
 import { answerForDiscord, MAX_DISCORD_QUESTION, outOfScope } from "../src/discord/questions.js";
@@ -18,19 +18,9 @@ export default {
         .setMaxLength(MAX_DISCORD_QUESTION),
     )
     .addBooleanOption((o) => o.setName("private").setDescription("Show the answer only to you"))
-    .addStringOption((o) =>
-      o
-        .setName("since")
-        .setDescription("Only articles dated from this day (2026-11-01, 1 November, last Monday)"),
-    )
-    .addStringOption((o) => o.setName("until").setDescription("Only articles dated up to this day"))
-    .addStringOption((o) =>
-      o
-        .setName("source")
-        .setDescription("Only articles from this site")
-        .setAutocomplete(true)
-        .setMaxLength(100),
-    ),
+    .addStringOption(sinceOption)
+    .addStringOption(untilOption)
+    .addStringOption(sourceOption),
   cooldown: true,
   ephemeral: async (interaction, deps) =>
     (interaction.options.getBoolean("private") ?? false) || (await outOfScope(deps, interaction)),

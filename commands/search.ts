@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { ButtonInteraction } from "discord.js";
 import type { BotDeps, Command } from "../src/discord/command.js";
-import { everywhere } from "../src/discord/contexts.js";
+import { everywhere, sinceOption, sourceOption, untilOption } from "../src/discord/contexts.js";
 import { placeOf } from "../src/discord/place.js";
 import { MAX_DISCORD_QUESTION, outOfScope } from "../src/discord/questions.js";
 import { renderNotice, renderSearchPage } from "../src/discord/render.js";
@@ -60,19 +60,9 @@ export default {
         .setRequired(true)
         .setMaxLength(MAX_DISCORD_QUESTION),
     )
-    .addStringOption((o) =>
-      o
-        .setName("since")
-        .setDescription("Only articles dated from this day (2026-11-01, 1 November, last Monday)"),
-    )
-    .addStringOption((o) => o.setName("until").setDescription("Only articles dated up to this day"))
-    .addStringOption((o) =>
-      o
-        .setName("source")
-        .setDescription("Only articles from this site")
-        .setAutocomplete(true)
-        .setMaxLength(100),
-    ),
+    .addStringOption(sinceOption)
+    .addStringOption(untilOption)
+    .addStringOption(sourceOption),
   cooldown: true,
   ephemeral: (interaction, deps) => outOfScope(deps, interaction),
   async execute(interaction, deps) {

@@ -249,50 +249,37 @@ describe("/settings", () => {
 });
 
 describe("/search with dates and a source", () => {
+  /** Run /search with these options and return its reply as text. */
+  async function searchWith(options: { name: string; type: number; value: unknown }[]): Promise<string> {
+    const { token } = fake.slash("search", options);
+    const edit = await fake.waitFor(
+      (r) => r.method === "PATCH" && r.path.endsWith(`/${token}/messages/@original`),
+      15_000,
+    );
+    return text(bodyOf(edit));
+  }
+
   it("keeps to the days and the site asked for, and says so under the results", async () => {
-    const { token } = fake.slash("search", [
+    const found = await searchWith([
       { name: "query", type: 3, value: "wait hours" },
       { name: "since", type: 3, value: "2026-11-26" },
     ]);
-    const edit = bodyOf(
-      await fake.waitFor(
-        (r) => r.method === "PATCH" && r.path.endsWith(`/${token}/messages/@original`),
-        15_000,
-      ),
-    );
-    const found = text(edit);
     expect(found).toContain("four hours");
     expect(found).not.toContain("six hours");
     expect(found).toContain("dated since 26 November 2026");
 
-    const bySite = fake.slash("search", [
+    const site = await searchWith([
       { name: "query", type: 3, value: "harbor" },
       { name: "source", type: 3, value: "Island Times" },
     ]);
-    const site = text(
-      bodyOf(
-        await fake.waitFor(
-          (r) => r.method === "PATCH" && r.path.endsWith(`/${bySite.token}/messages/@original`),
-          15_000,
-        ),
-      ),
-    );
     expect(site).toContain("island ferry");
     expect(site).not.toContain("dredging");
     expect(site).toContain("from Island Times");
 
-    const bad = fake.slash("search", [
+    const refused = await searchWith([
       { name: "query", type: 3, value: "harbor" },
       { name: "until", type: 3, value: "banana" },
     ]);
-    const refused = text(
-      bodyOf(
-        await fake.waitFor(
-          (r) => r.method === "PATCH" && r.path.endsWith(`/${bad.token}/messages/@original`),
-          15_000,
-        ),
-      ),
-    );
     expect(refused).toContain("is not a date I can read");
   });
 });
