@@ -6,6 +6,7 @@ import { discordProblem, looksLikeToken } from "./discord/token.js";
 import { ingestPaths } from "./ingest/files.js";
 import { createLogger } from "./log.js";
 import { appOrExit, configOrExit, fail } from "./process-start.js";
+import { warmUpVocabulary } from "./search/spelling.js";
 import { warmUpTimeReading } from "./search/time-window.js";
 
 async function main(): Promise<void> {
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
 
   // The date parser's one-time set-up now, while connecting, rather than in the first dated question's reply.
   warmUpTimeReading();
+  warmUpVocabulary(app.corpus.store);
   log.info({ api: config.discord.apiUrl ?? "https://discord.com/api" }, "connecting to Discord…");
   try {
     await bot.start(token);

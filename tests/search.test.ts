@@ -6,6 +6,7 @@ import { IndexStore } from "../src/index/store.js";
 import { upsertArticles } from "../src/ingest/files.js";
 import { orTerms, search } from "../src/search/lexical.js";
 import { matchQuery, parseQuery } from "../src/search/query.js";
+import { closestTerm, VOCABULARY_MAX_AGE_MS } from "../src/search/spelling.js";
 import { CORPUS, indexOf, newsArticle, SYNONYMS, tempDir } from "./helpers.js";
 
 let store: IndexStore;
@@ -174,5 +175,29 @@ describe("limited searches over a larger index", () => {
       .sort((a, b) => df(a) - df(b))
       .slice(0, 2);
     expect(kept.terms.map((t) => t.word).sort()).toEqual(rarest.sort());
+  });
+});
+
+describe("the spelling vocabulary", () => {
+  it("is read once and serves for hours after ingests, unless the corpus has doubled", () => {
+    const t = tempDir();
+    const s = new IndexStore(path.join(t.dir, "v.sqlite"));
+    const many = (prefix: string, n: number, word: string) =>
+      Array.from({ length: n }, (_, i) =>
+        newsArticle(`${prefix}${i}`, `Note ${i}`, `The ${word} council met about item ${i} and the quay.`),
+      );
+    upsertArticles(s, many("a", 20, "harbor"));
+    const t0 = Date.now();
+    expect(closestTerm(s, "harbr", null, t0)).toBe("harbor");
+    // A new word arrives with a small ingest: the vocabulary read at t0 still serves, without it…
+    upsertArticles(s, many("b", 2, "lighthouse"));
+    expect(closestTerm(s, "lighthous", null, t0 + 60_000)).toBeNull();
+    // …until it is hours old,
+    expect(closestTerm(s, "lighthous", null, t0 + VOCABULARY_MAX_AGE_MS + 1)).toBe("lighthous");
+    // or the corpus has more than doubled.
+    upsertArticles(s, many("c", 30, "ferryboat"));
+    expect(closestTerm(s, "ferryboa", null, t0 + VOCABULARY_MAX_AGE_MS + 2)).toBe("ferryboat");
+    s.close();
+    t.cleanup();
   });
 });

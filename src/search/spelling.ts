@@ -20,18 +20,33 @@ const minDocFreq = (total: number) => (total >= 10_000 ? 2 : 1);
 interface Vocabulary {
   version: number;
   total: number;
+  /** When it was read (ms since the epoch). */
+  loadedAt: number;
   /** Indexed stems by length, with their passage counts. */
   byLength: Map<number, { term: string; doc: number }[]>;
 }
 
 const vocabularies = new WeakMap<PassageSearch, Vocabulary>();
 
-/** The index's vocabulary, read once per index version (0.14 s at 90k passages) and kept beside the store. */
-function vocabulary(store: PassageSearch): Vocabulary {
+/**
+ * How long a vocabulary serves corrections after the index changed. Reading it scans the whole index (0.4 s at 100k
+ * passages, ten times that at a million), which the next misspelt question would pay after every feed poll; words
+ * that arrived since are seldom what a typo meant. A corpus that has doubled since is read again at once.
+ */
+export const VOCABULARY_MAX_AGE_MS = 6 * 3600_000;
+
+/** Whether a vocabulary read earlier still serves an index of this version and size. */
+function stillServes(cached: Vocabulary, version: number, total: number, now: number): boolean {
+  if (cached.version === version && cached.total === total) return true;
+  return cached.total > 0 && total <= cached.total * 2 && now - cached.loadedAt < VOCABULARY_MAX_AGE_MS;
+}
+
+/** The index's vocabulary, kept beside the store and read again when stale (see `VOCABULARY_MAX_AGE_MS`). */
+function vocabulary(store: PassageSearch, now = Date.now()): Vocabulary {
   const version = store.version();
   const total = store.totalPassages();
   const cached = vocabularies.get(store);
-  if (cached && cached.version === version && cached.total === total) return cached;
+  if (cached && stillServes(cached, version, total, now)) return cached;
   const byLength = new Map<number, { term: string; doc: number }[]>();
   for (const entry of store.vocabulary(minDocFreq(total))) {
     if (!/^\p{L}+$/u.test(entry.term)) continue;
@@ -39,9 +54,14 @@ function vocabulary(store: PassageSearch): Vocabulary {
     list.push(entry);
     byLength.set(entry.term.length, list);
   }
-  const fresh = { version, total, byLength };
+  const fresh = { version, total, byLength, loadedAt: now };
   vocabularies.set(store, fresh);
   return fresh;
+}
+
+/** Read the index's vocabulary now (a serving process at start), so no question pays for it. */
+export function warmUpVocabulary(store: PassageSearch): void {
+  vocabulary(store);
 }
 
 /** Levenshtein distance, with two swapped neighbours ("whta") counted as the one slip of the fingers they are. */
@@ -69,10 +89,11 @@ export function closestTerm(
   store: PassageSearch,
   misspelt: string,
   context: string | null = null,
+  now = Date.now(),
 ): string | null {
   const edits = allowedEdits(misspelt.length);
   if (edits === 0) return null;
-  const vocab = vocabulary(store);
+  const vocab = vocabulary(store, now);
   const near: { term: string; d: number; doc: number }[] = [];
   for (let len = misspelt.length - edits; len <= misspelt.length + edits; len++) {
     for (const { term, doc } of vocab.byLength.get(len) ?? []) {
