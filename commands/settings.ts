@@ -21,9 +21,13 @@ const SCOPES: Record<MentionScope, string> = {
 /** Every IANA zone this Node.js knows, read once (autocomplete filters it). */
 const ZONES = Intl.supportedValuesOf("timeZone");
 
+/** The time in a zone, as "2026-11-27 05:00". */
+const localTime = (now: Date, zone: string) =>
+  wallClock(now, zone).toISOString().slice(0, 16).replace("T", " ");
+
 /** The settings as people read them. */
 export function describeSettings(settings: GuildSettings, now: Date): string {
-  const local = wallClock(now, settings.timeZone).toISOString().slice(0, 16).replace("T", " ");
+  const local = localTime(now, settings.timeZone);
   const rules = Object.entries(settings.channels).map(([id, rule]) => {
     const parts = [
       rule.listed ? "mentions answered" : null,
@@ -116,7 +120,7 @@ export default {
           `"${escapeForDiscord(typed.slice(0, 64))}" is not a time zone I know: use an IANA name such as Europe/Paris, America/New_York or UTC. Nothing was changed.`,
         );
       await store.update(guildId, (s) => ({ ...s, timeZone: zone }));
-      const local = wallClock(now, zone).toISOString().slice(0, 16).replace("T", " ");
+      const local = localTime(now, zone);
       return notice(interaction, `Time zone set to ${zone} (it is ${local} there).`);
     }
     if (sub === "mentions") {
@@ -140,7 +144,7 @@ export default {
         interaction,
         `This server already has rules for ${MAX_CHANNEL_RULES} channels. Nothing was changed.`,
       );
-    await store.update(guildId, (s) => {
+    const updated = await store.update(guildId, (s) => {
       const rule = { ...(s.channels[channel.id] ?? {}) };
       if (answer !== null) rule.listed = answer;
       if (sourceText !== null) rule.source = /^(any|all|none|)$/i.test(sourceText) ? null : sourceText;
@@ -148,7 +152,7 @@ export default {
       if (!rule.listed && !rule.source) delete channels[channel.id];
       return { ...s, channels };
     });
-    const rule = (await store.get(guildId)).channels[channel.id];
+    const rule = updated.channels[channel.id];
     await notice(
       interaction,
       `${channelMention(channel.id)}: ${[

@@ -2,7 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import { VerbatimError } from "./errors.js";
 import { PROJECT_ROOT } from "./paths.js";
-import { INDEX_LANGUAGES } from "./text/language.js";
+import { INDEX_LANGUAGES } from "./text/languages.js";
 
 const optionalString = z
   .string()

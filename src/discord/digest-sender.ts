@@ -15,6 +15,7 @@ import type { DigestSender } from "../digest/delivery.js";
 import type { Subscription } from "../digest/subscriptions.js";
 import type { MessagePayload } from "./render.js";
 import { digestPostName, renderDigest } from "./render-digest.js";
+import { threadOnMessage } from "./threads.js";
 
 /** A digest message as sent: its body and the nonce Discord de-duplicates it by. */
 type Payload = MessagePayload & { nonce: string; enforceNonce: boolean };
@@ -52,9 +53,6 @@ async function forumChannel(client: Client, sub: Subscription): Promise<ForumCha
 
 /** The bot's newest active forum posts read when looking for one a crashed delivery opened. */
 const MAX_FORUM_POSTS_CHECKED = 25;
-
-/** Discord's code for "a thread has already been created for this message". */
-const THREAD_EXISTS = 160004;
 
 /** The part numbers of the digest with this nonce among a message's embeds. */
 function partsIn(message: Message, nonce: string): number[] {
@@ -103,6 +101,10 @@ export function createDiscordDigestSender(client: Client): DigestSender {
     );
   }
 
+  // What `delivered` found of a thread or forum digest (its first message, or its post), by nonce: the `deliver`
+  // that follows in the same run opens the thread from it instead of reading the channel again.
+  const found = new Map<string, Message | ThreadChannel>();
+
   const startAfter = (from: { anchor?: string; since: string }) =>
     from.anchor ?? SnowflakeUtil.generate({ timestamp: Date.parse(from.since) - 60_000 }).toString();
 
@@ -129,18 +131,6 @@ export function createDiscordDigestSender(client: Client): DigestSender {
     return null;
   }
 
-  /** The thread on a digest's first message: started now, or the one a crashed delivery already started. */
-  async function threadOn(starter: Message, name: string): Promise<ThreadChannel> {
-    try {
-      return await starter.startThread({ name, autoArchiveDuration: 1440 });
-    } catch (error) {
-      if (!(error instanceof DiscordAPIError && error.code === THREAD_EXISTS)) throw error;
-      const existing = await client.channels.fetch(starter.id);
-      if (!existing?.isThread()) throw error;
-      return existing;
-    }
-  }
-
   /** Where a thread or forum digest's later parts go (opening it with part 1 when that was not posted yet). */
   async function openThread(
     sub: Subscription,
@@ -151,19 +141,22 @@ export function createDiscordDigestSender(client: Client): DigestSender {
     from: { anchor?: string; since: string },
   ): Promise<ThreadChannel> {
     const name = digestPostName(digest, new Date(from.since));
+    const known = skip.has(1) ? found.get(nonce) : undefined;
     if (sub.post === "forum") {
+      if (known && "isThread" in known && known.isThread()) return known;
       const forum = await forumChannel(client, sub);
       const existing = skip.has(1) ? await forumPost(forum, nonce, from) : null;
       if (existing) return existing;
       const { nonce: _nonce, enforceNonce: _enforce, ...message } = first;
       return forum.threads.create({ name, message, autoArchiveDuration: 1440 });
     }
+    if (known && !("isThread" in known)) return threadOnMessage(known, name);
     const channel = await sendable(client, sub);
     const starter = skip.has(1)
       ? (await scan(channel, nonce, startAfter(from))).get(1)
       : await channel.send(first);
     if (!starter) throw new Error("the digest's first message was deleted before its thread was started");
-    return threadOn(starter, name);
+    return threadOnMessage(starter, name);
   }
 
   return {
@@ -177,7 +170,9 @@ export function createDiscordDigestSender(client: Client): DigestSender {
       const [first, ...rest] = parts;
       if (!first) return { parts: 0 };
       if (sub.post === "thread" || sub.post === "forum") {
-        const thread = await openThread(sub, digest, first, nonce, skip, from);
+        const thread = await openThread(sub, digest, first, nonce, skip, from).finally(() =>
+          found.delete(nonce),
+        );
         for (const [i, payload] of rest.entries()) if (!skip.has(i + 2)) await thread.send(payload);
         return { parts: parts.length };
       }
@@ -194,20 +189,22 @@ export function createDiscordDigestSender(client: Client): DigestSender {
       return newest ?? "0";
     },
     async delivered(sub: Subscription, nonce: string, from: { anchor?: string; since: string }) {
-      let found: Map<number, Message>;
+      let parts: Map<number, Message>;
       if (sub.post === "forum") {
         const post = await forumPost(await forumChannel(client, sub), nonce, from);
-        found = post ? await scan(post, nonce, "0") : new Map();
+        if (post) found.set(nonce, post);
+        parts = post ? await scan(post, nonce, "0") : new Map();
       } else {
-        found = await scan(await sendable(client, sub), nonce, startAfter(from));
-        const starter = found.get(1);
+        parts = await scan(await sendable(client, sub), nonce, startAfter(from));
+        const starter = parts.get(1);
         if (sub.post === "thread" && starter) {
+          found.set(nonce, starter);
           // The thread on the first part has the first part's id; a crash may have come before it was started.
           const thread = await client.channels.fetch(starter.id).catch(() => null);
-          if (thread?.isThread()) for (const [part, m] of await scan(thread, nonce, "0")) found.set(part, m);
+          if (thread?.isThread()) for (const [part, m] of await scan(thread, nonce, "0")) parts.set(part, m);
         }
       }
-      return new Set(found.keys());
+      return new Set(parts.keys());
     },
     async notifyPaused(sub: Subscription, reason: string) {
       const user = await client.users.fetch(sub.createdBy);

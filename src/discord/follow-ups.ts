@@ -1,17 +1,8 @@
-import {
-  type ButtonInteraction,
-  ChannelType,
-  channelMention,
-  DiscordAPIError,
-  MessageFlags,
-  type ThreadChannel,
-} from "discord.js";
+import { type ButtonInteraction, ChannelType, channelMention, MessageFlags } from "discord.js";
 import type { BotDeps } from "./command.js";
 import { trimToLimit } from "./limits.js";
 import { renderNotice } from "./render.js";
-
-/** Discord's code for "a thread has already been created for this message". */
-const THREAD_EXISTS = 160004;
+import { threadOnMessage } from "./threads.js";
 
 /** Longest earlier question kept as a follow-up's topic (a long thread keeps its latest words). */
 const MAX_TOPIC = 500;
@@ -50,18 +41,6 @@ export async function threadTopic(deps: BotDeps, threadId: string): Promise<stri
   return (await deps.state.ns("sessions").get<string>(threadKey(threadId))) ?? null;
 }
 
-/** The thread on an answer: started now, or the one already started on it (its id is the message's). */
-async function threadOn(interaction: ButtonInteraction, name: string): Promise<ThreadChannel> {
-  try {
-    return await interaction.message.startThread({ name, autoArchiveDuration: 1440 });
-  } catch (error) {
-    if (!(error instanceof DiscordAPIError && error.code === THREAD_EXISTS)) throw error;
-    const existing = await interaction.client.channels.fetch(interaction.message.id);
-    if (!existing?.isThread()) throw error;
-    return existing;
-  }
-}
-
 /**
  * "Follow up" under an answer: in a server channel, a thread on the answer where every message follows up its
  * question (no mention needed with message content, see README); in a DM, an answer inside a thread or a channel
@@ -96,7 +75,7 @@ export async function openFollowUp(interaction: ButtonInteraction, deps: BotDeps
     });
     return;
   }
-  const thread = await threadOn(interaction, trimToLimit(question.replace(/\s+/g, " "), 100));
+  const thread = await threadOnMessage(interaction.message, trimToLimit(question.replace(/\s+/g, " "), 100));
   await rememberThread(deps, thread.id, question);
   const how = deps.config.discord.messageContent
     ? "Ask here: every message in this thread is answered with the earlier question in mind."

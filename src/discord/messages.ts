@@ -41,10 +41,11 @@ export function createMessageHandler(client: Client, deps: BotDeps, cooldown: Li
     // Without the message content intent a thread message that does not mention the bot arrives empty.
     if (!question && !mentioned && !isDirect) return;
     if (!isDirect && !mentioned && !earlier) return;
-    if (mentioned && !earlier && message.guildId) {
-      const settings = await createGuildSettings(deps.state.ns("settings")).get(message.guildId);
-      if (!mentionsAnswered(settings, place)) return;
-    }
+    const settings =
+      mentioned && !earlier && message.guildId
+        ? await createGuildSettings(deps.state.ns("settings")).get(message.guildId)
+        : undefined;
+    if (settings && !mentionsAnswered(settings, place)) return;
     const started = performance.now();
     const context = {
       guild: message.guildId ?? "dm",
@@ -58,7 +59,7 @@ export function createMessageHandler(client: Client, deps: BotDeps, cooldown: Li
         ? await answerForDiscord(
             deps,
             question,
-            { guildId: message.guildId, place: isDirect ? null : place },
+            { guildId: message.guildId, place: isDirect ? null : place, ...(settings ? { settings } : {}) },
             earlier ? { context: earlier } : {},
           )
         : renderNotice(`You're asking quickly: try again in ${retryAfter} s.`);

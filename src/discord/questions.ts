@@ -1,7 +1,13 @@
 import type { ChatInputCommandInteraction } from "discord.js";
 import { windowFromOptions } from "../search/time-window.js";
 import { createFeedbackStore } from "../state/feedback.js";
-import { channelSource, createGuildSettings, mentionsAnswered, type Place } from "../state/guild-settings.js";
+import {
+  channelSource,
+  createGuildSettings,
+  type GuildSettings,
+  mentionsAnswered,
+  type Place,
+} from "../state/guild-settings.js";
 import type { BotDeps } from "./command.js";
 import { placeOf } from "./place.js";
 import { type MessagePayload, renderAnswer, renderNotice } from "./render.js";
@@ -23,6 +29,8 @@ export async function outOfScope(deps: BotDeps, interaction: ChatInputCommandInt
 export interface AskedIn {
   guildId: string | null;
   place?: Place | null;
+  /** The server's settings when the caller has already read them (to judge a mention's scope). */
+  settings?: GuildSettings;
 }
 
 /**
@@ -51,7 +59,7 @@ export async function answerForDiscord(
       "Ask me a question about the news, for example: *what did the vice minister say about wastewater?*",
     );
   const { guildId } = where;
-  const settings = await createGuildSettings(deps.state.ns("settings")).get(guildId);
+  const settings = where.settings ?? (await createGuildSettings(deps.state.ns("settings")).get(guildId));
   const asOf = deps.digests.clock();
   const chosen = windowFromOptions(dates.since, dates.until, asOf, settings.timeZone);
   if ("problem" in chosen) return renderNotice(chosen.problem);

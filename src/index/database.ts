@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { VerbatimError } from "../errors.js";
-import { INDEX_LANGUAGES } from "../text/language.js";
+import { INDEX_LANGUAGES } from "../text/languages.js";
 import { FEEDS_SCHEMA } from "./feed-table.js";
 
 /** The FTS5 pending-terms hash a writer fills before flushing a segment. */
