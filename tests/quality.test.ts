@@ -63,6 +63,13 @@ describe("answers that quote the fact asked for", () => {
     expect(answer.quotes[0]?.text).toContain("motor scooters");
   });
 
+  it("the sentence that holds the question's other words, not the one that repeats the subject", async () => {
+    // Every sentence names the Varden compound engine; only one says what its stages were called.
+    const answer = await ask(corpus(), "What were the stages of the Varden compound engine called?");
+    expect(answer.quotes[0]?.text).toContain("stages were called expansions");
+    expectVerbatim(store, answer);
+  });
+
   it("a sentence that introduces what follows takes it along", async () => {
     const answer = await ask(corpus(), "Which priorities did officials name for the harbor?");
     const first = answer.quotes[0]?.text ?? "";
