@@ -104,6 +104,28 @@ describe("ranking", () => {
   });
 });
 
+describe("word order", () => {
+  const t = tempDir();
+  let small: IndexStore;
+  beforeAll(() => {
+    small = new IndexStore(path.join(t.dir, "order.sqlite"));
+    // The same words, as many of them, in the same title: BM25 cannot tell these apart; only the order can.
+    upsertArticles(small, [
+      newsArticle("apart", "Lab notes", "Cells on the ship mast recorded weight gain in obese mice."),
+      newsArticle("together", "Lab notes", "Mast cells in obese mice recorded weight gain on the ship."),
+    ]);
+  });
+  afterAll(() => {
+    small.close();
+    t.cleanup();
+  });
+
+  it("ranks the passage that repeats the question's word pairs ('mast cells') first", () => {
+    const hits = search(small, "What do mast cells do in obese mice?").hits;
+    expect(hits.map((h) => h.article.id)).toEqual(["together", "apart"]);
+  });
+});
+
 describe("limited searches over a larger index", () => {
   const t = tempDir();
   let big: IndexStore;

@@ -1,7 +1,7 @@
 import type { SearchResult } from "../search/lexical.js";
 import { matchedTerms } from "../search/lexical.js";
 import { coverage, type TermStats, termWeights } from "../search/weights.js";
-import { STOP_WORDS } from "../text/lexicon.js";
+import { contentPairs, sharedPairs } from "../text/pairs.js";
 import { quoteUnits } from "../text/sentences.js";
 import { fold, stem, stemSet } from "../text/terms.js";
 import type { Answer, Hit, Quote } from "../types.js";
@@ -79,25 +79,6 @@ function topicStems(question: string): Set<string> {
   const m = question.match(/\b(?:about|regarding|concerning)\s+([^?.!;]+)/i);
   if (!m?.[1]) return new Set();
   return new Set([...m[1].matchAll(/[\p{L}\p{N}]+/gu)].map((w) => stem(fold(w[0]))));
-}
-
-/** Adjacent pairs of content stems in a text ("town council", "asked luther"), stop words skipped. */
-function contentPairs(text: string): Set<string> {
-  const stems = [...text.matchAll(/[\p{L}\p{N}]+/gu)]
-    .map((m) => fold(m[0]))
-    .filter((w) => !STOP_WORDS.has(w))
-    .map(stem);
-  const pairs = new Set<string>();
-  for (let i = 1; i < stems.length; i++) pairs.add(`${stems[i - 1]} ${stems[i]}`);
-  return pairs;
-}
-
-/** Share of the question's adjacent content pairs that a sentence also has: word order is evidence too. */
-function sharedPairs(questionPairs: Set<string>, sentence: string): number {
-  if (questionPairs.size === 0) return 0;
-  let n = 0;
-  for (const pair of contentPairs(sentence)) if (questionPairs.has(pair)) n++;
-  return Math.min(1, n / questionPairs.size);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { MatchRow, PassageSearch } from "../index/contracts.js";
 import { rowMeta, rowPassage } from "../index/store.js";
 import type { SynonymMap } from "../text/lexicon.js";
+import { contentPairs, sharedPairs } from "../text/pairs.js";
 import { roughSentences } from "../text/sentences.js";
 import { stem, stemSet } from "../text/terms.js";
 import type { Hit } from "../types.js";
@@ -87,6 +88,13 @@ const RERANK_DEPTH = 50;
 /** Share of the best BM25 score a passage gains when one of its sentences holds the whole question. */
 const PROXIMITY = 0.3;
 
+/**
+ * Share of the best BM25 score a passage gains when it repeats every adjacent pair of the question's content words
+ * ("mast cells", "gastric banding"): BM25 sees words, not their order. 0.1: SciFact nDCG@10 0.686 → 0.690, news
+ * answer-in-quotes@1 / @3 0.447 / 0.575 → 0.449 / 0.579, SQuAD 0.779 / 0.870 → 0.780 / 0.870 (0.2 lost on news).
+ */
+const WORD_ORDER = 0.1;
+
 /** The largest share of the question's term weight that one sentence of `text` holds. */
 function sentenceCoverage(
   query: ParsedQuery,
@@ -141,10 +149,14 @@ export function search(
     });
     const totalWeight = [...weights.values()].reduce((a, b) => a + b, 0) || 1;
     const top = Math.max(1e-9, ...found.map((r) => r.score));
+    const pairs = contentPairs(query.text);
     return found
       .map((row) => ({
         ...row,
-        score: row.score + PROXIMITY * top * sentenceCoverage(query, row.text, weights, totalWeight),
+        score:
+          row.score +
+          PROXIMITY * top * sentenceCoverage(query, row.text, weights, totalWeight) +
+          WORD_ORDER * top * sharedPairs(pairs, `${row.title}\n${row.text}`),
       }))
       .sort((a, b) => b.score - a.score);
   };
