@@ -2,7 +2,7 @@ import { francAll } from "franc-min";
 
 /** Words so common in English questions that two of them settle it, where letter statistics alone can err. */
 const ENGLISH = new Set(
-  "the a an of to in on at for about did does do is are was were what who whom whose when where which why how say said has have had this that with from by".split(
+  "the a an of to in on at for about did does do is are was were what who whom whose when where which why how say said has have had this that with from by can could would should many much been".split(
     " ",
   ),
 );
@@ -49,7 +49,7 @@ const NAMES: Record<string, string> = {
 
 /**
  * The language a question seems to be in, when it is clearly not the corpus's (null otherwise): at least four
- * words, and a language detector (franc) that ranks another language first. Two English function words settle
+ * words, and a language detector (franc) that ranks another widely written language first. Two English function words settle
  * English, where letter statistics alone can err on short questions.
  */
 export function foreignLanguage(text: string, corpusLanguage = "en"): string | null {
@@ -60,5 +60,7 @@ export function foreignLanguage(text: string, corpusLanguage = "en"): string | n
   if (english) return own === "eng" ? null : "English";
   const [best] = francAll(text, { minLength: 10 });
   if (!best || best[0] === own || best[0] === "und") return null;
-  return NAMES[best[0]] ?? "another language";
+  // On a few words franc often names a language few people would write to a news bot in ("How large can
+  // ctenophora grow?" reads as Kirundi): only the widely written languages it is reliable on count.
+  return NAMES[best[0]] ?? null;
 }
