@@ -81,10 +81,11 @@ const reply = (answer: string, quotes: { passage: number; text: string }[], notI
 /** The passage number the model would see for a text, found from the request the fake received. */
 function passageNumber(needle: string): number {
   const user = ((fake.chatCalls().at(-1)?.body.messages as { content: string }[]) ?? [])[1]?.content ?? "";
-  const m = new RegExp(
-    `<passage number="(\\d+)"[^>]*>\\n[^]*?${needle.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`,
-  ).exec(user);
-  return Number(m?.[1] ?? 0);
+  // The passage whose own text holds the needle (a lazy match from the first tag would span passages).
+  for (const m of user.matchAll(/<passage number="(\d+)"[^>]*>\n([^]*?)<\/passage>/g)) {
+    if (m[2]?.includes(needle)) return Number(m[1]);
+  }
+  return 0;
 }
 
 /** The real OpenAI embeddings client, pointed at the fake server. */
@@ -356,6 +357,7 @@ describe("LLM answers through a local OpenAI-compatible server", () => {
       ]),
     );
     const first = await a.answer("What did the mayor announce about the PARK? ");
+    expect(first.prose).toBe("The park opens next spring [1].");
     const calls = fake.chatCalls().length;
     const second = await a.answer("what did the mayor announce about the park?");
     expect(fake.chatCalls()).toHaveLength(calls);
@@ -365,6 +367,22 @@ describe("LLM answers through a local OpenAI-compatible server", () => {
       completionTokens: 54,
       model: "fake-model",
     });
+  });
+
+  it("does not keep a written answer whose quotes failed verification: the next asking gets a new one", async () => {
+    const a = answerer({}, true);
+    const question = "how long must cargo ships wait for high tide?";
+    fake.script.push(reply("Ships wait [1].", [{ passage: 1, text: "Ships never wait for anything." }]));
+    expect((await a.answer(question)).status).toBe("degraded");
+    const n = passageNumber("cargo ships");
+    fake.script.push(
+      reply(`Ships wait up to six hours [${n}].`, [
+        { passage: n, text: "cargo ships currently wait up to six hours for high tide" },
+      ]),
+    );
+    const again = await a.answer(question);
+    expect(again.status).toBe("answered");
+    expect(again.prose).toBe("Ships wait up to six hours [1].");
   });
 
   it("falls back to extractive when a server's daily limit is reached", async () => {

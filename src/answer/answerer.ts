@@ -134,10 +134,11 @@ export function createAnswerer(deps: AnswererDeps) {
     return (await deps.quota.take(`${ctx.guildId}:${new Date().toISOString().slice(0, 10)}`)).allowed;
   }
 
-  function cacheKey(question: string): string {
+  /** The cache key of a question (case and spacing aside) with what its answer depends on. */
+  function cacheKey(question: string, ...dependsOn: string[]): string {
     const normalized = question.toLowerCase().replace(/\s+/g, " ").trim();
     return createHash("sha256")
-      .update(`${normalized}\u0000${store.version()}\u0000${llm?.model ?? ""}`)
+      .update([normalized, ...dependsOn, store.version(), llm?.model ?? ""].join("\u0000"))
       .digest("hex");
   }
 
@@ -211,7 +212,10 @@ export function createAnswerer(deps: AnswererDeps) {
     if (!llm || plain.status === "nothing-relevant") return { answer: plain, hits: result.hits };
     // A dated question's answer depends on the day it is asked ("last week"): the window is part of the key.
     const key = cacheKey(
-      `${question}\u0000${window ? `${window.from}\u0000${window.to}` : ""}\u0000${source ?? ""}\u0000${ctx.context ?? ""}`,
+      question,
+      window ? `${window.from}\u0000${window.to}` : "",
+      source ?? "",
+      ctx.context ?? "",
     );
     const cached = await deps.cache?.get<Answer>(key);
     if (cached) return { answer: { ...cached, question }, hits: result.hits };
@@ -273,7 +277,8 @@ export function createAnswerer(deps: AnswererDeps) {
           ...(plain.note ? { note: plain.note } : {}),
         };
       }
-      if (cacheMs > 0) await deps.cache?.set(key, answer, cacheMs);
+      // A written answer whose quotes failed verification is not kept: the next asking may get a good one.
+      if (cacheMs > 0 && answer.status !== "degraded") await deps.cache?.set(key, answer, cacheMs);
     } catch (error) {
       const cause = budget.signal.aborted ? budget.signal.reason : error;
       log.warn({ err: cause, model: llm.model }, "llm answer failed; falling back to extractive");

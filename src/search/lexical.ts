@@ -150,26 +150,31 @@ export function search(
     const totalWeight = [...weights.values()].reduce((a, b) => a + b, 0) || 1;
     const top = Math.max(1e-9, ...found.map((r) => r.score));
     const pairs = contentPairs(query.text);
+    // Word order is credited to the article (its best passage's share, on every passage of it found): it tells which
+    // article is about "mast cells", while which of its passages answers is for the words to say.
+    const ordered = new Map<string, number>();
+    for (const row of found) {
+      const share = sharedPairs(pairs, `${row.title}\n${row.text}`);
+      ordered.set(row.article_id, Math.max(ordered.get(row.article_id) ?? 0, share));
+    }
     return found
       .map((row) => ({
         ...row,
         score:
           row.score +
           PROXIMITY * top * sentenceCoverage(query, row.text, weights, totalWeight) +
-          WORD_ORDER * top * sharedPairs(pairs, `${row.title}\n${row.text}`),
+          WORD_ORDER * top * (ordered.get(row.article_id) ?? 0),
       }))
       .sort((a, b) => b.score - a.score);
   };
-  let rows: MatchRow[] = [];
-  if (mode !== "or") rows = ranked(store.match(matchQuery(query, "and", options), fetch)).slice(0, limit);
-  if (mode === "or" || (mode === "auto" && rows.length < limit && query.terms.length > 1)) {
-    // Too few passages hold every term: passages with any of them join the list, which is then ordered by score.
-    const seen = new Set(rows.map((r) => r.id));
-    for (const row of ranked(store.match(anyTerm, fetch))) {
-      if (!seen.has(row.id)) rows.push(row);
-    }
-    rows = rows.slice(0, limit);
+  let found: MatchRow[] = mode === "or" ? [] : store.match(matchQuery(query, "and", options), fetch);
+  if (mode === "or" || (mode === "auto" && found.length < limit && query.terms.length > 1)) {
+    // Too few passages hold every term: passages with any of them join the list (BM25 scores a row the same in
+    // both searches), and all are re-ordered together.
+    const seen = new Set(found.map((r) => r.id));
+    found = [...found, ...store.match(anyTerm, fetch).filter((row) => !seen.has(row.id))];
   }
+  const rows = ranked(found).slice(0, limit);
   return { query, hits: diversify(rows, SAME_ARTICLE_DECAY).map((row) => toHit(query, row)), corrections };
 }
 
