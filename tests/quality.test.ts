@@ -70,6 +70,17 @@ describe("answers that quote the fact asked for", () => {
     expectVerbatim(store, answer);
   });
 
+  it("a short news paragraph is quoted whole, so the sentence beside the one that repeats the question comes along", async () => {
+    const answer = await ask(
+      corpus(),
+      "Which holiday product do parents place on a shelf to report whether kids are naughty or nice?",
+    );
+    const first = answer.quotes[0]?.text ?? "";
+    expect(first).toContain("Millions of families now follow Tinsel Tom.");
+    expect(first).toContain("naughty or nice");
+    expectVerbatim(store, answer);
+  });
+
   it("a sentence that introduces what follows takes it along", async () => {
     const answer = await ask(corpus(), "Which priorities did officials name for the harbor?");
     const first = answer.quotes[0]?.text ?? "";
