@@ -8,6 +8,7 @@ import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { cleanText } from "../src/corpus/clean.js";
 import { MIN_PARAGRAPH_CHARS } from "../src/index/chunk.js";
+import { parseQuery } from "../src/search/query.js";
 import { sentenceSpans } from "../src/text/sentences.js";
 
 /** A small, fast, seeded pseudo-random generator (mulberry32). */
@@ -177,4 +178,29 @@ export function makeQueries(count: number, seed = 7, from: SentenceSource = "sha
     else queries.push(`${pickFrom(common)} ${pickFrom(rare)} ${pickFrom(common)}`);
   }
   return queries;
+}
+
+/** The queries every engine is measured on: Verbatim gets them as typed, the alternatives the content words it searches. */
+export interface BenchQueries {
+  /** Queries as typed (what Verbatim is asked). */
+  asked: string[];
+  /** The same queries as the content words Verbatim searches for (what the alternatives are asked). */
+  words: string[];
+  /** Queries with no word Verbatim searches ("what did they say about it?"): left out of every engine's figures. */
+  rejected: string[];
+}
+
+/** Split generated queries into those with content words (for every engine) and those Verbatim rejects. */
+export function benchQueries(queries: string[]): BenchQueries {
+  const out: BenchQueries = { asked: [], words: [], rejected: [] };
+  for (const q of queries) {
+    try {
+      const words = parseQuery(q).terms.map((t) => t.word);
+      out.asked.push(q);
+      out.words.push(words.join(" "));
+    } catch {
+      out.rejected.push(q);
+    }
+  }
+  return out;
 }

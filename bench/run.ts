@@ -8,7 +8,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { makeQueries, type SentenceSource, sentencePool, writeCorpus } from "./corpus.js";
+import { benchQueries, makeQueries, type SentenceSource, sentencePool, writeCorpus } from "./corpus.js";
 import { realSets } from "./real-sets.js";
 
 /** Latency and quality of one real question set, asked over its documents among the generated ones. */
@@ -29,6 +29,8 @@ export interface BenchResult {
   openMs: number | null;
   searchMs: { p50: number; p95: number; p99: number } | null;
   askMs?: { p50: number; p95: number; p99: number };
+  /** Verbatim only: the same asks with term frequencies read from the index for each (as after an ingest). */
+  askColdMs?: { p50: number; p95: number; p99: number };
   /** Verbatim only: the real question sets (news, SQuAD, SciFact), by set. */
   real?: Record<string, RealSetResult>;
   rssMB: number | null;
@@ -92,11 +94,18 @@ export async function runBench(options: {
   const log = options.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const work = mkdtempSync(path.join(os.tmpdir(), "verbatim-bench-"));
   const results: BenchResult[] = [];
+  let rejectedQueries = 0;
   try {
     const from = options.sentences ?? "shared";
     log(`corpus sentences from: ${sentencePool(from).source}`);
     const queriesFile = path.join(work, "queries.json");
-    writeFileSync(queriesFile, JSON.stringify(makeQueries(options.queries, 7, from)));
+    const queries = benchQueries(makeQueries(options.queries, 7, from));
+    writeFileSync(queriesFile, JSON.stringify(queries));
+    if (queries.rejected.length)
+      log(
+        `${queries.rejected.length} of ${options.queries} queries have no word to search for; every engine is measured on the other ${queries.asked.length}`,
+      );
+    rejectedQueries = queries.rejected.length;
     const real =
       from === "shared" && (options.real ?? 300) > 0
         ? realSets(path.resolve(HERE, ".."), options.real ?? 300)
@@ -153,6 +162,8 @@ export async function runBench(options: {
     rmSync(work, { recursive: true, force: true });
   }
   return {
+    /** Generated queries with no content word: not asked of any engine (reported, not folded into percentiles). */
+    rejectedQueries,
     machine: {
       cpus: os.cpus().length,
       memoryGB: Math.round(os.totalmem() / 1024 ** 3),
@@ -170,13 +181,22 @@ const fmt = (n: number | null | undefined, digits = 1) =>
 const ratio = (a: number | null | undefined, b: number | null | undefined) =>
   a && b ? `${(a / b).toFixed(1)}×` : "—";
 
+const triple = (m: { p50: number; p95: number; p99: number } | undefined) =>
+  m ? `${fmt(m.p50, 2)} / ${fmt(m.p95, 2)} / ${fmt(m.p99, 2)}` : "—";
+
 /** The report as a Markdown table, with each alternative's ratio against Verbatim at the same size. */
 export function markdown(report: Awaited<ReturnType<typeof runBench>>): string {
   const lines = [
     `Machine: ${report.machine.cpus} CPUs, ${report.machine.memoryGB} GB, Node ${report.machine.node}`,
     "",
-    "| engine | passages | ingest/s | index MB | open ms | search p50 / p95 / p99 ms | ask p50 / p95 / p99 ms | RSS MB | build RSS MB | search p50 vs Verbatim | RSS vs Verbatim |",
-    "| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |",
+    ...(report.rejectedQueries
+      ? [
+          `${report.rejectedQueries} generated queries had no word to search for and were asked of no engine.`,
+          "",
+        ]
+      : []),
+    "| engine | passages | ingest/s | index MB | open ms | search p50 / p95 / p99 ms | ask p50 / p95 / p99 ms | ask, cold frequencies | RSS MB | build RSS MB | search p50 vs Verbatim | RSS vs Verbatim |",
+    "| --- | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | ---: | ---: |",
   ];
   for (const r of report.results) {
     // The chunker may count a passage or two fewer than were generated: compare within 1%.
@@ -184,11 +204,11 @@ export function markdown(report: Awaited<ReturnType<typeof runBench>>): string {
       (x) => x.engine === "verbatim" && Math.abs(x.passages - r.passages) <= r.passages * 0.01,
     );
     if (r.error) {
-      lines.push(`| ${r.engine} | ${r.passages} | — | — | — | ${r.error} | — | — | — | — | — |`);
+      lines.push(`| ${r.engine} | ${r.passages} | — | — | — | ${r.error} | — | — | — | — | — | — |`);
       continue;
     }
     lines.push(
-      `| ${r.engine} | ${r.passages} | ${r.ingestPerSec ?? "—"} | ${fmt((r.indexBytes ?? 0) / 1e6)} | ${fmt(r.openMs)} | ${fmt(r.searchMs?.p50, 2)} / ${fmt(r.searchMs?.p95, 2)} / ${fmt(r.searchMs?.p99, 2)} | ${r.askMs ? `${fmt(r.askMs.p50, 2)} / ${fmt(r.askMs.p95, 2)} / ${fmt(r.askMs.p99, 2)}` : "—"} | ${fmt(r.rssMB)} | ${r.buildRssMB === undefined ? "(same process)" : fmt(r.buildRssMB)} | ${r.engine === "verbatim" ? "1.0×" : ratio(r.searchMs?.p50, base?.searchMs?.p50)} | ${r.engine === "verbatim" ? "1.0×" : ratio(r.rssMB, base?.rssMB)} |`,
+      `| ${r.engine} | ${r.passages} | ${r.ingestPerSec ?? "—"} | ${fmt((r.indexBytes ?? 0) / 1e6)} | ${fmt(r.openMs)} | ${fmt(r.searchMs?.p50, 2)} / ${fmt(r.searchMs?.p95, 2)} / ${fmt(r.searchMs?.p99, 2)} | ${triple(r.askMs)} | ${triple(r.askColdMs)} | ${fmt(r.rssMB)} | ${r.buildRssMB === undefined ? "(same process)" : fmt(r.buildRssMB)} | ${r.engine === "verbatim" ? "1.0×" : ratio(r.searchMs?.p50, base?.searchMs?.p50)} | ${r.engine === "verbatim" ? "1.0×" : ratio(r.rssMB, base?.rssMB)} |`,
     );
   }
   const real = report.results.filter((r) => r.real && Object.keys(r.real).length > 0);

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { sentencePool } from "../bench/corpus.js";
+import { benchQueries, sentencePool } from "../bench/corpus.js";
 import { markdown, runBench } from "../bench/run.js";
 import { tempDir } from "./helpers.js";
 
@@ -28,6 +28,8 @@ describe("npm run bench (smoke, 1,000 passages)", () => {
     expect(verbatim?.indexBytes).toBeGreaterThan(0);
     expect(verbatim?.searchMs?.p99).toBeGreaterThanOrEqual(verbatim?.searchMs?.p50 ?? 0);
     expect(verbatim?.askMs?.p50).toBeGreaterThan(0);
+    expect(verbatim?.askColdMs?.p50).toBeGreaterThan(0);
+    expect(report.rejectedQueries).toBeGreaterThanOrEqual(0);
     expect(verbatim?.rssMB).toBeGreaterThan(0);
     const mini = report.results.find((r) => r.engine === "minisearch");
     expect(mini?.searchMs?.p50).toBeGreaterThan(0);
@@ -36,6 +38,17 @@ describe("npm run bench (smoke, 1,000 passages)", () => {
     expect(table).toMatch(/\| verbatim \| \d+ \|/);
     expect(table).toMatch(/\| minisearch \| \d+ \|/);
   }, 120_000);
+
+  it("asks every engine the same content words and sets aside queries with none, instead of timing them", () => {
+    const q = benchQueries([
+      "what did they say about lithium mining?",
+      "what did they say about it?",
+      "harbor",
+    ]);
+    expect(q.asked).toEqual(["what did they say about lithium mining?", "harbor"]);
+    expect(q.words).toEqual(["lithium mining", "harbor"]);
+    expect(q.rejected).toEqual(["what did they say about it?"]);
+  });
 
   it("stops, saying why, when the evaluation sets it draws from are not beside the project", () => {
     const { dir, cleanup } = tempDir();

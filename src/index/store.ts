@@ -267,6 +267,11 @@ export class IndexStore implements ArticleStore, PassageSearch {
   }
 
   private changed(): void {
+    this.forgetFrequencies();
+  }
+
+  /** Forget cached term frequencies and the passage count, as an ingest does (the bench measures questions cold). */
+  forgetFrequencies(): void {
     this.passageCount = null;
     this.dfCache.clear();
   }
