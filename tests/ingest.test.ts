@@ -3,9 +3,9 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { IndexStore } from "../src/index/store.js";
-import { ingestPaths } from "../src/ingest/files.js";
+import { ingestPaths, upsertArticles } from "../src/ingest/files.js";
 import { search } from "../src/search/lexical.js";
-import { SEED, tempDir } from "./helpers.js";
+import { newsArticle, SEED, tempDir } from "./helpers.js";
 
 let dir: string;
 let cleanup: () => void;
@@ -200,5 +200,26 @@ describe("incremental ingest", () => {
     rmSync(path.join(dir, "one.md"));
     await ingestPaths(store, [dir]);
     expect(store.stats().articles).toBe(1);
+  });
+});
+
+describe("an index shared with another process", () => {
+  it("counts what another connection ingested (a worker's feed poll) without a restart", async () => {
+    const worker = new IndexStore(path.join(dir, "index.sqlite"));
+    try {
+      upsertArticles(worker, [newsArticle("harbor", "Harbor news", "The harbor opened on Monday.")]);
+      // The bot has read its counts, and cached them, before the worker's next ingest.
+      expect(store.docFreq("zorblax")).toBe(0);
+      const before = store.totalPassages();
+      upsertArticles(worker, [
+        newsArticle("zorblax", "Zorblax mining", "Zorblax mining began in the hills."),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(store.docFreq("zorblax")).toBe(1);
+      expect(store.totalPassages()).toBe(before + 1);
+      expect(search(store, "zorblax mining").hits[0]?.article.id).toBe("zorblax");
+    } finally {
+      worker.close();
+    }
   });
 });

@@ -64,6 +64,8 @@ export function rowMeta(
  */
 /** Best-scored rows a date- or source-limited search looks among first, before checking every matching row. */
 const PREFILTER_ROWS = 2000;
+/** How stale cached term counts may be after another process's ingest, at most. */
+const FRESHEN_MS = 250;
 
 export class IndexStore implements ArticleStore, PassageSearch {
   private readonly db: Database.Database;
@@ -82,6 +84,9 @@ export class IndexStore implements ArticleStore, PassageSearch {
   private seqBeforeWrite: number | null = null;
   private readonly filtered = new Map<string, Database.Statement>();
   private readonly dfCache = new Map<string, number>();
+  /** SQLite's `data_version` when the caches were last checked, and when that was (ms since the epoch). */
+  private seenDataVersion: number | null = null;
+  private checkedAt = 0;
 
   /**
    * Open an index file (created when missing). `language` (ISO 639-1, default English) is fixed when the index is
@@ -166,6 +171,7 @@ export class IndexStore implements ArticleStore, PassageSearch {
         "SELECT term, doc FROM passage_vocab WHERE doc >= ?",
       ),
       countPassages: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM passages"),
+      dataVersion: db.prepare<[], { data_version: number }>("PRAGMA data_version"),
       countArticles: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM articles"),
       newest: db.prepare<[], { title: string; published_at: string | null; url: string | null }>(
         "SELECT title, published_at, url FROM articles ORDER BY coalesce(published_at, fetched_at) DESC LIMIT 1",
@@ -268,6 +274,23 @@ export class IndexStore implements ArticleStore, PassageSearch {
 
   private changed(): void {
     this.forgetFrequencies();
+  }
+
+  /**
+   * Drop the cached counts when another connection has committed since they were read: a worker's or another
+   * shard's ingest, which `changed()` in this process never sees. SQLite's `data_version` changes exactly then;
+   * it is read at most every `FRESHEN_MS`, so a question's many lookups cost one check.
+   */
+  private freshen(): void {
+    const now = Date.now();
+    if (now - this.checkedAt < FRESHEN_MS) return;
+    this.checkedAt = now;
+    const version = this.stmts.dataVersion.get()?.data_version ?? 0;
+    if (this.seenDataVersion !== null && version !== this.seenDataVersion) {
+      this.passageCount = null;
+      this.dfCache.clear();
+    }
+    this.seenDataVersion = version;
   }
 
   /** Forget cached term frequencies and the passage count, as an ingest does (the bench measures questions cold). */
@@ -426,6 +449,7 @@ export class IndexStore implements ArticleStore, PassageSearch {
 
   /** In how many passages a stem occurs (0 when never). */
   docFreq(stem: string): number {
+    this.freshen();
     let n = this.dfCache.get(stem);
     if (n === undefined) {
       n = this.stmts.docFreq.get(stem)?.doc ?? 0;
@@ -452,6 +476,7 @@ export class IndexStore implements ArticleStore, PassageSearch {
 
   /** How many passages the index holds. */
   totalPassages(): number {
+    this.freshen();
     this.passageCount ??= this.stmts.countPassages.get()?.n ?? 0;
     return this.passageCount;
   }
