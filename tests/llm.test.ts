@@ -82,7 +82,7 @@ const reply = (answer: string, quotes: { passage: number; text: string }[], notI
 function passageNumber(needle: string): number {
   const user = ((fake.chatCalls().at(-1)?.body.messages as { content: string }[]) ?? [])[1]?.content ?? "";
   // The passage whose own text holds the needle (a lazy match from the first tag would span passages).
-  for (const m of user.matchAll(/<passage number="(\d+)"[^>]*>\n([^]*?)<\/passage>/g)) {
+  for (const m of user.matchAll(/<passage number="(\d+)"[^>]*>\n([\s\S]*?)<\/passage>/g)) {
     if (m[2]?.includes(needle)) return Number(m[1]);
   }
   return 0;
