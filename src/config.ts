@@ -105,6 +105,20 @@ const schema = z.object({
       return z.NEVER;
     }),
   DISCORD_MESSAGE_CONTENT: flag(),
+  SHARDS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const value = (v ?? "").trim().toLowerCase();
+      if (!value) return null;
+      if (value === "auto") return "auto" as const;
+      if (/^\d+$/.test(value) && Number(value) >= 1) return Number(value);
+      ctx.addIssue({
+        code: "custom",
+        message: "must be auto (as many as Discord recommends) or a number of shards, 1 or more",
+      });
+      return z.NEVER;
+    }),
 });
 
 /** The typed, validated configuration every door reads once at start. */
@@ -131,6 +145,8 @@ export interface Config {
      * also be switched on in the Developer Portal, or Discord closes the connection with 4014).
      */
     messageContent: boolean;
+    /** Shard processes to run (`SHARDS`): a number, `auto` (Discord's recommendation), or null for one process. */
+    shards: number | "auto" | null;
   };
   cooldown: { questions: number; seconds: number };
   /** How long feed polling and digest delivery stay with a process that stopped renewing its lease (a crash). */
@@ -163,7 +179,12 @@ export interface Config {
 /** Read configuration from an environment; fails with a message naming the variable at fault. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
   // An empty variable means "unset", whatever it is: `cp .env.example .env` leaves every optional one empty.
-  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
+  const given = Object.fromEntries(
+    Object.entries(env).filter(
+      // In a shard process, SHARDS is the shard's own id, set by discord.js's ShardingManager: not the operator's.
+      ([k, v]) => v !== undefined && v.trim() !== "" && !(k === "SHARDS" && env.SHARDING_MANAGER === "true"),
+    ),
+  );
   const parsed = schema.safeParse(given);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -193,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       guildId: e.DISCORD_GUILD_ID,
       apiUrl: e.DISCORD_API_URL?.replace(/\/+$/, ""),
       messageContent: e.DISCORD_MESSAGE_CONTENT,
+      shards: e.SHARDS,
     }),
     cooldown: Object.freeze({ questions: e.COOLDOWN_QUESTIONS, seconds: e.COOLDOWN_SECONDS }),
     leaseSeconds: e.LEASE_SECONDS,

@@ -1,30 +1,22 @@
 import "./env.js";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { loadCommands } from "../commands/index.js";
+import type { Config } from "./config.js";
 import { createBot } from "./discord/bot.js";
+import { isShardProcess, runShards, shardCount } from "./discord/sharding.js";
 import { discordProblem, looksLikeToken } from "./discord/token.js";
+import type { IndexStore } from "./index/store.js";
 import { ingestPaths } from "./ingest/files.js";
+import type { Logger } from "./log.js";
 import { createLogger } from "./log.js";
 import { appOrExit, configOrExit, fail } from "./process-start.js";
 import { warmUpVocabulary } from "./search/spelling.js";
 import { warmUpTimeReading } from "./search/time-window.js";
 
-async function main(): Promise<void> {
-  const config = configOrExit();
-  const token = config.discord.token;
-  if (!token)
-    fail(
-      'DISCORD_TOKEN is not set: put your bot\'s token in .env (README, "Set up the bot (once)"). To try Verbatim without Discord, use `npm run ask`.',
-    );
-  if (!looksLikeToken(token))
-    fail(
-      "DISCORD_TOKEN does not look like a bot token (three parts separated by dots): copy it again from the Developer Portal's Bot page.",
-    );
-
-  const log = createLogger(config.logLevel, 1, config.logFormat);
-  const app = await appOrExit(config, log);
-  // A fresh clone answers at once: the data folder is brought up to date (incrementally) before connecting.
-  const report = await ingestPaths(app.corpus.store, [config.dataDir]);
+/** A fresh clone answers at once: the data folder is brought up to date (incrementally) before connecting. */
+async function updateIndex(store: IndexStore, config: Config, log: Logger): Promise<void> {
+  const report = await ingestPaths(store, [config.dataDir]);
   for (const warning of report.warnings) log.warn({ warning }, "ingest warning");
   for (const { file, why } of report.skipped) log.warn({ file, why }, "file skipped");
   log.info(
@@ -39,6 +31,59 @@ async function main(): Promise<void> {
     },
     "index up to date",
   );
+}
+
+/**
+ * `SHARDS=auto|N`: this process only updates the index and runs the shard processes (each this same entry point),
+ * stopping them all on SIGTERM or SIGINT.
+ */
+async function manageShards(config: Config, log: Logger, token: string): Promise<void> {
+  const app = await appOrExit(config, log);
+  await updateIndex(app.corpus.store, config, log);
+  await app.close();
+  let count: number;
+  try {
+    count = await shardCount(config.discord.shards ?? 1, token, config.discord.apiUrl);
+  } catch (error) {
+    fail(
+      discordProblem(error, config.discord.apiUrl) ??
+        `Could not ask Discord how many shards to run: ${(error as Error).message}`,
+    );
+  }
+  log.info({ shards: count }, "starting shard processes");
+  const entry = process.argv[1] ?? fileURLToPath(import.meta.url);
+  const shards = await runShards({ entry, count, token, log, execArgv: process.execArgv });
+  log.info({ shards: count }, "all shards connected");
+  const stop = async (signal: string) => {
+    log.info({ signal }, "stopping the shard processes");
+    await shards.stop();
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+async function main(): Promise<void> {
+  const config = configOrExit();
+  const token = config.discord.token;
+  if (!token)
+    fail(
+      'DISCORD_TOKEN is not set: put your bot\'s token in .env (README, "Set up the bot (once)"). To try Verbatim without Discord, use `npm run ask`.',
+    );
+  if (!looksLikeToken(token))
+    fail(
+      "DISCORD_TOKEN does not look like a bot token (three parts separated by dots): copy it again from the Developer Portal's Bot page.",
+    );
+
+  const shard = isShardProcess();
+  const base = createLogger(config.logLevel, 1, config.logFormat);
+  // A shard's lines say which shard wrote them: several processes write to one log.
+  const log = shard ? base.child({ shard: Number(process.env.SHARDS) }) : base;
+  if (config.discord.shards !== null && !shard) return manageShards(config, log, token);
+  const app = await appOrExit(config, log);
+  // A shard's manager has brought the index up to date already.
+  if (!shard) await updateIndex(app.corpus.store, config, log);
   log.info({ state: app.state.describe }, "state opened");
   app.startBackground();
   let stopping = false;

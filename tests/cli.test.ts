@@ -201,6 +201,20 @@ describe("where files live", () => {
   });
 });
 
+describe("SHARDS", () => {
+  it("reads auto or a count, refuses anything else by name, and is ignored inside a shard process", () => {
+    expect(loadConfig({}).discord.shards).toBeNull();
+    expect(loadConfig({ SHARDS: "auto" }).discord.shards).toBe("auto");
+    expect(loadConfig({ SHARDS: "4" }).discord.shards).toBe(4);
+    for (const bad of ["0", "two", "-1", "1.5"])
+      expect(() => loadConfig({ SHARDS: bad }), bad).toThrow(
+        /SHARDS is invalid: must be auto .* or a number/,
+      );
+    // discord.js's ShardingManager sets SHARDS to the shard's own id in each shard process.
+    expect(loadConfig({ SHARDS: "0", SHARDING_MANAGER: "true" }).discord.shards).toBeNull();
+  });
+});
+
 describe("log lines", () => {
   const line = (format: string) =>
     promisify(execFile)(

@@ -53,6 +53,8 @@ describe("npm run worker", () => {
         DATA_DIR: path.join(tmp.dir, "data"),
         LEASE_SECONDS: "2",
         LOG_LEVEL: "info",
+        // Set for the bot beside it: the worker has no gateway, so it is no shard and must ignore it.
+        SHARDS: "auto",
       },
       "src/worker.ts",
     );

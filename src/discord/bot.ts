@@ -5,6 +5,7 @@ import type { BotDeps, Command } from "./command.js";
 import { createDiscordDigestSender } from "./digest-sender.js";
 import { createMessageHandler } from "./messages.js";
 import { createInteractionRouter } from "./router.js";
+import { isShardProcess } from "./sharding.js";
 import { fatalCloseProblem } from "./token.js";
 
 /**
@@ -23,6 +24,9 @@ export function clientOptions(apiUrl: string | undefined, messageContent = false
     partials: [Partials.Channel],
     allowedMentions: { parse: [] as [] },
     ...(apiUrl ? { rest: { api: apiUrl } } : {}),
+    // A shard process takes its shard from the env its ShardingManager set; any other process is the only shard,
+    // whatever SHARDS says (discord.js would otherwise read `SHARDS=auto` from the env as a shard list).
+    ...(isShardProcess() ? {} : { shards: 0, shardCount: 1 }),
   };
 }
 

@@ -119,6 +119,12 @@ export class FakeDiscord {
   private http: Server | null = null;
   private wss: WebSocketServer | null = null;
   private readonly sockets = new Set<WebSocket>();
+  /** The shard each connection identified as ([id, count]; [0, 1] when unsharded). */
+  private readonly shardOf = new Map<WebSocket, [number, number]>();
+  /** The shards clients have identified as, in order. */
+  readonly identifiedShards: [number, number][] = [];
+  /** What GET /gateway/bot recommends (`SHARDS=auto`). */
+  recommendedShards = 1;
   private seq = 0;
   private readonly holds: { method: string; path: RegExp }[] = [];
   /** Payloads refused for breaking a limit, with what broke it. */
@@ -229,22 +235,42 @@ export class FakeDiscord {
     for (const ws of this.sockets) ws.close(code, "closed by the fake");
   }
 
-  /** Send a dispatch event to every connected client. */
+  /** The shard, of `count`, that Discord routes a server to. */
+  static shardFor(guildId: string, count: number): number {
+    return Number((BigInt(guildId) >> 22n) % BigInt(count));
+  }
+
+  /** Whether a connection's shard holds the server (DMs and other events without a server go to shard 0). */
+  private routes(ws: WebSocket, guildId: string | undefined): boolean {
+    const [id, count] = this.shardOf.get(ws) ?? [0, 1];
+    return guildId ? FakeDiscord.shardFor(guildId, count) === id : id === 0;
+  }
+
+  /** Send a dispatch event to the client whose shard it belongs to (every client, unsharded). */
   dispatch(t: string, d: unknown): void {
     this.seq += 1;
-    for (const ws of this.sockets) this.send(ws, { op: 0, t, s: this.seq, d });
+    const guildId = (d as { guild_id?: string } | null)?.guild_id;
+    for (const ws of this.sockets) if (this.routes(ws, guildId)) this.send(ws, { op: 0, t, s: this.seq, d });
   }
 
   private connect(ws: WebSocket): void {
     this.sockets.add(ws);
-    ws.on("close", () => this.sockets.delete(ws));
+    ws.on("close", () => {
+      this.sockets.delete(ws);
+      this.shardOf.delete(ws);
+    });
     this.send(ws, { op: 10, d: { heartbeat_interval: 45_000 }, s: null, t: null });
     ws.on("message", (raw) => {
       const msg = JSON.parse(String(raw)) as { op: number; d: unknown };
       if (msg.op === 1) this.send(ws, { op: 11, d: null, s: null, t: null });
       if (msg.op === 2) {
         this.identifies += 1;
-        this.intents = Number((msg.d as { intents?: number } | null)?.intents ?? 0);
+        const identify = msg.d as { intents?: number; shard?: [number, number] } | null;
+        this.intents = Number(identify?.intents ?? 0);
+        const shard: [number, number] = identify?.shard ?? [0, 1];
+        this.shardOf.set(ws, shard);
+        this.identifiedShards.push(shard);
+        const holds = this.routes(ws, this.guildId);
         this.seq += 1;
         this.send(ws, {
           op: 0,
@@ -253,10 +279,10 @@ export class FakeDiscord {
           d: {
             v: 10,
             user: this.botUser,
-            guilds: [{ id: this.guildId, unavailable: true }],
+            guilds: holds ? [{ id: this.guildId, unavailable: true }] : [],
             session_id: "fake-session",
             resume_gateway_url: `ws://127.0.0.1:${this.port}/gateway`,
-            shard: [0, 1],
+            shard,
             application: { id: this.applicationId, flags: 0 },
             private_channels: [],
             presences: [],
@@ -265,7 +291,7 @@ export class FakeDiscord {
           },
         });
         this.seq += 1;
-        this.send(ws, { op: 0, t: "GUILD_CREATE", s: this.seq, d: this.guild() });
+        if (holds) this.send(ws, { op: 0, t: "GUILD_CREATE", s: this.seq, d: this.guild() });
         this.identified?.();
       }
     });
@@ -822,7 +848,7 @@ export class FakeDiscord {
     if (method === "GET" && path === "/gateway/bot") {
       return reply(200, {
         url: `ws://127.0.0.1:${this.port}/gateway`,
-        shards: 1,
+        shards: this.recommendedShards,
         session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
       });
     }
