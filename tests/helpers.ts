@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type AnswerOptions, createAnswerer } from "../src/answer/answerer.js";
+import { createSubscriptionStore, newSubscription } from "../src/digest/subscriptions.js";
 import { IndexStore } from "../src/index/store.js";
 import { ingestPaths } from "../src/ingest/files.js";
+import { openState } from "../src/state/state.js";
 import { loadSynonyms, type SynonymMap } from "../src/text/lexicon.js";
 import type { Answer, Article } from "../src/types.js";
 
@@ -63,4 +65,30 @@ export function botEnv(apiUrl: string, over: Record<string, string> = {}): Recor
     DATA_DIR: CORPUS,
     ...over,
   };
+}
+
+/** Save a daily digest subscription whose slot passed three days ago while nothing ran: due at once. */
+export async function saveDueDigest(
+  stateUrl: string,
+  where: { guildId: string; channelId: string },
+  options: { seq: number; max: number },
+): Promise<void> {
+  const state = await openState(stateUrl);
+  try {
+    const sub = newSubscription(
+      {
+        ...where,
+        schedule: { kind: "daily", time: "00:00", timezone: "UTC", days: null },
+        topic: null,
+        max: options.max,
+        postEmpty: false,
+        createdBy: "1400000000000000050",
+      },
+      new Date(Date.now() - 3 * 86_400_000),
+      options.seq,
+    );
+    await createSubscriptionStore(state.ns("subscriptions")).save(sub);
+  } finally {
+    await state.close();
+  }
 }

@@ -4,12 +4,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSubscriptionStore, newSubscription } from "../src/digest/subscriptions.js";
-import { openState } from "../src/state/state.js";
 import { type BotProcess, startBot } from "./fake-discord/bot-process.js";
 import { subcommand, TOKEN } from "./fake-discord/in-process.js";
 import { FakeDiscord, type RecordedRequest } from "./fake-discord/server.js";
-import { CORPUS, tempDir } from "./helpers.js";
+import { CORPUS, saveDueDigest, tempDir } from "./helpers.js";
 
 const tmp = tempDir();
 let fake: FakeDiscord;
@@ -51,23 +49,7 @@ beforeAll(async () => {
   cpSync(CORPUS, dataDir, { recursive: true });
   // A daily digest whose slot passed while nothing ran: whichever shard holds the delivery lease posts it, once.
   const stateUrl = `sqlite://${path.join(tmp.dir, "state.sqlite")}`;
-  const state = await openState(stateUrl);
-  await createSubscriptionStore(state.ns("subscriptions")).save(
-    newSubscription(
-      {
-        guildId: fake.guildId,
-        channelId: fake.channelId,
-        schedule: { kind: "daily", time: "00:00", timezone: "UTC", days: null },
-        topic: null,
-        max: 5,
-        postEmpty: false,
-        createdBy: "1400000000000000050",
-      },
-      new Date(Date.now() - 3 * 86_400_000),
-      0,
-    ),
-  );
-  await state.close();
+  await saveDueDigest(stateUrl, { guildId: fake.guildId, channelId: fake.channelId }, { seq: 0, max: 5 });
   manager = startBot({
     DISCORD_TOKEN: TOKEN,
     DISCORD_CLIENT_ID: fake.applicationId,

@@ -1,12 +1,10 @@
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createSubscriptionStore, newSubscription } from "../src/digest/subscriptions.js";
 import { IndexStore } from "../src/index/store.js";
-import { openState } from "../src/state/state.js";
 import { startBot } from "./fake-discord/bot-process.js";
 import { TOKEN } from "./fake-discord/in-process.js";
 import { FakeDiscord } from "./fake-discord/server.js";
-import { newsArticle, tempDir } from "./helpers.js";
+import { newsArticle, saveDueDigest, tempDir } from "./helpers.js";
 
 const tmp = tempDir();
 const fake = new FakeDiscord();
@@ -26,23 +24,7 @@ describe("npm run worker", () => {
       newsArticle("lh", "Lighthouse restored", "The old lighthouse on the cape was restored by volunteers."),
     );
     store.close();
-    // A subscription whose daily slot passed while nothing was running.
-    const state = await openState(stateUrl);
-    const sub = newSubscription(
-      {
-        guildId: fake.guildId,
-        channelId: fake.channelId,
-        schedule: { kind: "daily", time: "00:00", timezone: "UTC", days: null },
-        topic: null,
-        max: 10,
-        postEmpty: false,
-        createdBy: "1400000000000000050",
-      },
-      new Date(Date.now() - 3 * 86_400_000),
-      seq,
-    );
-    await createSubscriptionStore(state.ns("subscriptions")).save(sub);
-    await state.close();
+    await saveDueDigest(stateUrl, { guildId: fake.guildId, channelId: fake.channelId }, { seq, max: 10 });
 
     const worker = startBot(
       {
