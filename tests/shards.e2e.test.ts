@@ -160,4 +160,23 @@ describe("SHARDS: one gateway connection per shard process", () => {
     await until(() => fake.identifiedShards.length > identifiesBefore, "the shard to identify again", 40_000);
     expect(fake.identifiedShards.at(-1)).toEqual([0, 2]);
   }, 70_000);
+
+  it("stops every shard process on SIGTERM and exits 0", async () => {
+    const pids = shardLines("shard process started").map((l) => l.pid as number);
+    expect(await manager.stop()).toBe(0);
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(pids.filter(alive)).toEqual([]);
+    expect(
+      shardLines("stopping: finishing replies in flight")
+        .map((l) => l.shard)
+        .sort(),
+    ).toEqual([0, 1]);
+  }, 30_000);
 });
