@@ -120,6 +120,16 @@ describe("word order", () => {
     t.cleanup();
   });
 
+  it("joins an irregular past form to its verb: a question's 'buy' finds an article's 'bought'", () => {
+    upsertArticles(small, [
+      newsArticle("sold", "Ferry news", "The council will sell the old ferry to a yard in Bergen."),
+      newsArticle("bought", "Ferry news", "The council bought the old ferry from a yard in Bergen."),
+    ]);
+    const hits = search(small, "Where did the council buy the old ferry?", { synonyms: SYNONYMS }).hits;
+    expect(hits[0]?.article.id).toBe("bought");
+    expect(hits[0]?.terms).toContain("bui");
+  });
+
   it("ranks the passage that repeats the question's word pairs ('mast cells') first", () => {
     const hits = search(small, "What do mast cells do in obese mice?").hits;
     expect(hits.map((h) => h.article.id)).toEqual(["together", "apart"]);
