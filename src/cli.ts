@@ -40,6 +40,8 @@ Commands:
   stats [--index PATH] [--json]           what the index holds
   backup [--index PATH] FILE              copy the index (and an SQLite state file) safely while the bot runs
   feedback [--json]                       the votes people gave answers in Discord (--json: with the quotes shown)
+  state-copy --to URL [--from URL]        copy settings, digest subscriptions, votes and caches from one state
+                                          store to another (default from: STATE_URL), e.g. to redis:// or postgres://
   digest [--index PATH] [--since 24h] [--topic WORDS] [--max N]
                                           print the digest a channel would get for articles added since then
   deploy-commands [--global | --guild ID] [--clear]
@@ -129,6 +131,8 @@ export async function runCli(
         return await backupCommand(rest, config, io);
       case "feedback":
         return await feedbackCommand(rest, config, io);
+      case "state-copy":
+        return await stateCopyCommand(rest, config, io);
       case "invite": {
         if (!config.discord.clientId)
           throw new VerbatimError(
@@ -479,6 +483,37 @@ async function backupCommand(args: string[], config: Config, io: Io): Promise<nu
     io.out(`Backed up the state ${path.resolve(stateFile)} to ${stateTarget} (checked).`);
   }
   return 0;
+}
+
+/** `state-copy`: move the state (an SQLite file by default) into Redis or PostgreSQL when scaling out. */
+async function stateCopyCommand(args: string[], config: Config, io: Io): Promise<number> {
+  const { values } = parse(args, { to: { type: "string" }, from: { type: "string" } });
+  const to = values.to ? String(values.to) : "";
+  const from = values.from ? String(values.from) : config.stateUrl;
+  if (!to)
+    throw new VerbatimError(
+      "USAGE",
+      "Name the state store to copy into: npm run state-copy -- --to redis://host:6379 (or postgres://…, sqlite://FILE).",
+    );
+  if (to === from) throw new VerbatimError("USAGE", "--to names the state store it would copy from.");
+  const { openState } = await import("./state/state.js");
+  const { copyState } = await import("./state/copy.js");
+  const source = await openState(from);
+  try {
+    const target = await openState(to);
+    try {
+      const report = await copyState(source, target);
+      const total = Object.values(report).reduce((a, b) => a + b, 0);
+      const parts = Object.entries(report).map(([ns, n]) => `${ns} ${n}`);
+      io.out(`Copied ${total} keys from ${source.describe} to ${target.describe}: ${parts.join(", ")}.`);
+      io.out("Set STATE_URL to the new store in every process's .env, then restart them.");
+      return 0;
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await source.close();
+  }
 }
 
 function statsCommand(args: string[], config: Config, io: Io): number {

@@ -6,6 +6,7 @@ import dotenv from "dotenv";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../src/cli.js";
 import { loadConfig } from "../src/config.js";
+import { openState } from "../src/state/state.js";
 import { CORPUS, SEED, tempDir } from "./helpers.js";
 
 let dir: string;
@@ -197,6 +198,37 @@ describe("where files live", () => {
     expect(elsewhere.stateUrl).toBe(`sqlite://${path.join(root, ".verbatim", "state.sqlite")}`);
     expect(loadConfig({ INDEX_PATH: "my/index.sqlite" }, "/tmp/somewhere-else").indexPath).toBe(
       "/tmp/somewhere-else/my/index.sqlite",
+    );
+  });
+});
+
+describe("npm run state-copy", () => {
+  it("copies STATE_URL's settings and subscriptions into another store and says what it moved", async () => {
+    const from = `sqlite://${path.join(dir, "state.sqlite")}`;
+    const to = `sqlite://${path.join(dir, "shared.sqlite")}`;
+    const source = await openState(from);
+    await source.ns("settings").set("guild:1", { timezone: "Europe/Oslo" });
+    await source.ns("subscriptions").set("index", ["s1"]);
+    await source.close();
+    env.STATE_URL = from;
+    const { code, out } = await cli("state-copy", "--to", to);
+    expect(code).toBe(0);
+    expect(out).toMatch(
+      /^Copied 2 keys from sqlite \(.*state\.sqlite\) to sqlite \(.*shared\.sqlite\): settings 1, sessions 0, subscriptions 1, cache 0, feedback 0\./,
+    );
+    const target = await openState(to);
+    try {
+      expect(await target.ns("settings").get("guild:1")).toEqual({ timezone: "Europe/Oslo" });
+      expect(await target.ns("subscriptions").get("index")).toEqual(["s1"]);
+    } finally {
+      await target.close();
+    }
+    expect((await cli("state-copy")).err).toMatch(/Name the state store to copy into/);
+    expect((await cli("state-copy", "--to", from)).err).toMatch(
+      /--to names the state store it would copy from/,
+    );
+    expect((await cli("state-copy", "--to", "mysql://x")).err).toMatch(
+      /STATE_URL must start with sqlite:\/\/, redis:\/\/ or postgres:\/\//,
     );
   });
 });

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { copyState } from "../src/state/copy.js";
 import { openState, type State } from "../src/state/state.js";
 import { tempDir } from "./helpers.js";
 
@@ -66,6 +67,29 @@ for (const backend of backends) {
       expect((await limit.take("other")).allowed).toBe(true);
       await new Promise((r) => setTimeout(r, 1100));
       expect((await limit.take("u")).allowed).toBe(true);
+    });
+
+    it("receives a copy of an SQLite state: every namespace, each key with the time it had left", async () => {
+      const t = tempDir();
+      const source = await openState(`sqlite://${path.join(t.dir, "old-state.sqlite")}`);
+      try {
+        await source.ns("settings").set(key("guild"), { timezone: "Asia/Tokyo" });
+        await source.ns("cache").set(key("a"), "answer", 60_000);
+        await source.ns("cache").set(key("b"), "gone", 1);
+        await new Promise((r) => setTimeout(r, 10));
+        const report = await copyState(source, state);
+        expect(report).toMatchObject({ settings: 1, cache: 1, subscriptions: 0 });
+        expect(await state.ns("settings").get(key("guild"))).toEqual({ timezone: "Asia/Tokyo" });
+        const copied = (await state.ns("cache").get(key("a"), { raw: true })) as
+          | { expires?: number }
+          | undefined;
+        expect(copied?.expires).toBeGreaterThan(Date.now() + 50_000);
+        expect(copied?.expires).toBeLessThanOrEqual(Date.now() + 60_000);
+        expect(await state.ns("cache").get(key("b"))).toBeUndefined();
+      } finally {
+        await source.close();
+        t.cleanup();
+      }
     });
 
     it("counts one limit exactly across two processes' simultaneous takes", async () => {
