@@ -130,6 +130,18 @@ describe("word order", () => {
     expect(hits[0]?.terms).toContain("bui");
   });
 
+  it("never 'corrects' a real word the corpus lacks into an indexed oddity, but still corrects a typo", () => {
+    upsertArticles(small, [
+      newsArticle("ride", "Fair news", "The Helicoider ride opened at the county fair on Saturday."),
+    ]);
+    const real = search(small, "Was anyone hurt in the helicopter crash?");
+    expect(real.corrections).toEqual([]);
+    expect(real.query.terms.map((t) => t.word)).toContain("helicopter");
+    const typo = search(small, "When did the helicoidr ride open?");
+    expect(typo.corrections?.map((c) => c.from)).toEqual(["helicoidr"]);
+    expect(typo.hits[0]?.article.id).toBe("ride");
+  });
+
   it("ranks the passage that repeats the question's word pairs ('mast cells') first", () => {
     const hits = search(small, "What do mast cells do in obese mice?").hits;
     expect(hits.map((h) => h.article.id)).toEqual(["together", "apart"]);

@@ -1,7 +1,8 @@
 import { distance } from "fastest-levenshtein";
 import type { PassageSearch } from "../index/contracts.js";
+import { isEnglishWord } from "../text/english-words.js";
 import { STOP_WORDS } from "../text/lexicon.js";
-import { stem } from "../text/terms.js";
+import { stem, stemsEnglish } from "../text/terms.js";
 import type { ParsedQuery, QueryTerm } from "./query.js";
 
 /** A word of the question replaced by the index's own word it most likely meant. */
@@ -62,6 +63,8 @@ function vocabulary(store: PassageSearch, now = Date.now()): Vocabulary {
 /** Read the index's vocabulary now (a serving process at start), so no question pays for it. */
 export function warmUpVocabulary(store: PassageSearch): void {
   vocabulary(store);
+  // The English word list too (0.07 s), which the first misspelt question would otherwise pay.
+  if (stemsEnglish()) isEnglishWord("");
 }
 
 /** Levenshtein distance, with two swapped neighbours ("whta") counted as the one slip of the fingers they are. */
@@ -146,6 +149,10 @@ export function correctSpelling(
       return term;
     const corrected = closestTerm(store, term.stem, context);
     if (!corrected) return term;
+    // A real word the corpus lacks ("helicopter") becomes only another real word ("organisation" → "organization"),
+    // never an indexed oddity ("helicoider"): that is a typo's correction, not a synonym.
+    if (stemsEnglish() && isEnglishWord(term.word) && !isEnglishWord(asWord(term.word, term.stem, corrected)))
+      return term;
     // "Whta is…": a misspelt function word is dropped, as it would have been spelt right.
     if (STOP_STEMS.has(corrected)) {
       corrections.push({ from: term.word, to: corrected });

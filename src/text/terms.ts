@@ -25,6 +25,11 @@ export function useStemming(on: boolean): void {
   rawCache.clear();
 }
 
+/** Whether the open index is English (stemmed), as `useStemming` set it. */
+export function stemsEnglish(): boolean {
+  return stemming;
+}
+
 /** Porter stem of a folded word (the word itself for an index not in English), memoised: texts are long. */
 export function stem(word: string): string {
   let s = stemCache.get(word);
