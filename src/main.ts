@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { loadCommands } from "../commands/index.js";
 import type { Config } from "./config.js";
 import { createBot } from "./discord/bot.js";
-import { isShardProcess, runShards, shardCount } from "./discord/sharding.js";
+import { runShards, shardCount, shardId } from "./discord/sharding.js";
 import { discordProblem, looksLikeToken } from "./discord/token.js";
 import type { IndexStore } from "./index/store.js";
 import { ingestPaths } from "./ingest/files.js";
@@ -76,14 +76,14 @@ async function main(): Promise<void> {
       "DISCORD_TOKEN does not look like a bot token (three parts separated by dots): copy it again from the Developer Portal's Bot page.",
     );
 
-  const shard = isShardProcess();
+  const shard = shardId();
   const base = createLogger(config.logLevel, 1, config.logFormat);
   // A shard's lines say which shard wrote them: several processes write to one log.
-  const log = shard ? base.child({ shard: Number(process.env.SHARDS) }) : base;
-  if (config.discord.shards !== null && !shard) return manageShards(config, log, token);
+  const log = shard === null ? base : base.child({ shard });
+  if (config.discord.shards !== null && shard === null) return manageShards(config, log, token);
   const app = await appOrExit(config, log);
   // A shard's manager has brought the index up to date already.
-  if (!shard) await updateIndex(app.corpus.store, config, log);
+  if (shard === null) await updateIndex(app.corpus.store, config, log);
   log.info({ state: app.state.describe }, "state opened");
   app.startBackground();
   let stopping = false;

@@ -35,6 +35,9 @@ const digestCommand = (
   options: { name: string; type: number; value: unknown }[] = [],
   extra: { permissions?: string } = {},
 ) => subcommand(fake, "digest", sub, options, extra) as Promise<Body>;
+/** `/digest now` into one channel. */
+const digestNow = (channelId: string) =>
+  digestCommand("now", [{ name: "channel", type: 7, value: channelId }]);
 
 beforeAll(async () => {
   env = await startInProcessBot({}, () => now);
@@ -207,7 +210,7 @@ describe("digests through a fake Discord", () => {
     addArticle("rails", "Rail timetable", "Trains run every ten minutes from Monday.");
     now = new Date(now.getTime() + 2000);
     const since = fake.requests.length;
-    const posted = await digestCommand("now", [{ name: "channel", type: 7, value: fake.channelId }]);
+    const posted = await digestNow(fake.channelId);
     expect(posted.content).toMatch(/Posted 1 article\(s\)/);
     const [post] = channelPosts(since, fake.channelId);
     const message = body(post as RecordedRequest) as Body & {
@@ -245,12 +248,8 @@ describe("digests into threads and forums", () => {
     now = new Date(now.getTime() + 2000);
     const since = fake.requests.length;
     fake.fail("POST", /^\/channels\/\d+\/messages\/\d+\/threads$/, 403);
-    expect(
-      (await digestCommand("now", [{ name: "channel", type: 7, value: fake.channelId }])).content,
-    ).toMatch(/could not be posted/);
-    expect(
-      (await digestCommand("now", [{ name: "channel", type: 7, value: fake.channelId }])).content,
-    ).toMatch(/Posted 1 article/);
+    expect((await digestNow(fake.channelId)).content).toMatch(/could not be posted/);
+    expect((await digestNow(fake.channelId)).content).toMatch(/Posted 1 article/);
     const starters = channelPosts(since, fake.channelId);
     expect(starters).toHaveLength(1);
     const starts = fake.after(since, (r) => r.method === "POST" && r.path.endsWith("/threads"));
@@ -273,12 +272,8 @@ describe("digests into threads and forums", () => {
     const since = fake.requests.length;
     // The post and its first part are created; the second part is refused once.
     fake.fail("POST", /^\/channels\/\d+\/messages$/, 403);
-    expect(
-      (await digestCommand("now", [{ name: "channel", type: 7, value: fake.forumChannelId }])).content,
-    ).toMatch(/could not be posted/);
-    expect(
-      (await digestCommand("now", [{ name: "channel", type: 7, value: fake.forumChannelId }])).content,
-    ).toMatch(/Posted 25 article/);
+    expect((await digestNow(fake.forumChannelId)).content).toMatch(/could not be posted/);
+    expect((await digestNow(fake.forumChannelId)).content).toMatch(/Posted 25 article/);
     const posts = fake.after(
       since,
       (r) => r.method === "POST" && r.path === `/channels/${fake.forumChannelId}/threads`,

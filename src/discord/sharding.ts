@@ -6,6 +6,11 @@ export function isShardProcess(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.SHARDING_MANAGER === "true";
 }
 
+/** This process's shard id (its ShardingManager passes it as SHARDS), or null outside a shard process. */
+export function shardId(env: NodeJS.ProcessEnv = process.env): number | null {
+  return isShardProcess(env) ? Number(env.SHARDS) : null;
+}
+
 /** How many shard processes to run: the number asked for, or what Discord recommends for `auto`. */
 export async function shardCount(
   shards: number | "auto",

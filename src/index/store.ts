@@ -260,7 +260,7 @@ export class IndexStore implements ArticleStore, PassageSearch {
       );
       this.stmts.insertFts.run(lastInsertRowid, article.title, p.text);
     });
-    this.changed();
+    this.forgetFrequencies();
     return existing ? "updated" : "added";
   }
 
@@ -268,17 +268,13 @@ export class IndexStore implements ArticleStore, PassageSearch {
   removeArticle(id: string): boolean {
     for (const { id: pid } of this.stmts.passageIds.all(id)) this.stmts.deleteFts.run(pid);
     const removed = this.stmts.deleteArticle.run(id).changes > 0;
-    if (removed) this.changed();
+    if (removed) this.forgetFrequencies();
     return removed;
-  }
-
-  private changed(): void {
-    this.forgetFrequencies();
   }
 
   /**
    * Drop the cached counts when another connection has committed since they were read: a worker's or another
-   * shard's ingest, which `changed()` in this process never sees. SQLite's `data_version` changes exactly then;
+   * shard's ingest, which this connection's own writes never report. SQLite's `data_version` changes exactly then;
    * it is read at most every `FRESHEN_MS`, so a question's many lookups cost one check.
    */
   private freshen(): void {
@@ -286,14 +282,11 @@ export class IndexStore implements ArticleStore, PassageSearch {
     if (now - this.checkedAt < FRESHEN_MS) return;
     this.checkedAt = now;
     const version = this.stmts.dataVersion.get()?.data_version ?? 0;
-    if (this.seenDataVersion !== null && version !== this.seenDataVersion) {
-      this.passageCount = null;
-      this.dfCache.clear();
-    }
+    if (this.seenDataVersion !== null && version !== this.seenDataVersion) this.forgetFrequencies();
     this.seenDataVersion = version;
   }
 
-  /** Forget cached term frequencies and the passage count, as an ingest does (the bench measures questions cold). */
+  /** Forget cached term frequencies and the passage count: after a write, another process's, or for a cold bench. */
   forgetFrequencies(): void {
     this.passageCount = null;
     this.dfCache.clear();

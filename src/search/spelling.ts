@@ -151,14 +151,13 @@ export function correctSpelling(
     if (!corrected) return term;
     // A real word the corpus lacks ("helicopter") becomes only another real word ("organisation" → "organization"),
     // never an indexed oddity ("helicoider"): that is a typo's correction, not a synonym.
-    if (stemsEnglish() && isEnglishWord(term.word) && !isEnglishWord(asWord(term.word, term.stem, corrected)))
-      return term;
+    const to = asWord(term.word, term.stem, corrected);
+    if (stemsEnglish() && isEnglishWord(term.word) && !isEnglishWord(to)) return term;
     // "Whta is…": a misspelt function word is dropped, as it would have been spelt right.
     if (STOP_STEMS.has(corrected)) {
       corrections.push({ from: term.word, to: corrected });
       return null;
     }
-    const to = asWord(term.word, term.stem, corrected);
     corrections.push({ from: term.word, to });
     return { word: corrected, stem: corrected, alternatives: [] };
   });

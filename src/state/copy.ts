@@ -1,3 +1,4 @@
+import { VerbatimError } from "../errors.js";
 import { NAMESPACES, type Namespace, type State } from "./state.js";
 
 /** What a copy moved, by namespace. */
@@ -13,7 +14,11 @@ export async function copyState(from: State, to: State, now = Date.now()): Promi
   for (const name of NAMESPACES) {
     const source = from.ns(name);
     const target = to.ns(name);
-    if (!source.iterator) continue;
+    if (!source.iterator)
+      throw new VerbatimError(
+        "CONFIG_INVALID",
+        `${from.describe} cannot list its keys, so it cannot be copied.`,
+      );
     // Keyv's iterator takes no argument of its own: it walks the namespace it was made for.
     for await (const [key] of source.iterator(undefined)) {
       const raw = (await source.get(String(key), { raw: true })) as
