@@ -1,11 +1,12 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answerKind, holdsKind } from "../src/answer/kinds.js";
+import { RELEVANCE_THRESHOLD, relevanceEvidence, relevanceScore } from "../src/answer/relevance.js";
 import type { IndexStore } from "../src/index/store.js";
 import { renderAnswerText } from "../src/render/text.js";
 import { search } from "../src/search/lexical.js";
 import { foreignLanguage } from "../src/text/language.js";
-import type { Answer } from "../src/types.js";
+import type { Answer, Hit } from "../src/types.js";
 import { ask, CORPUS, FIXTURES, indexOf, SYNONYMS } from "./helpers.js";
 
 const QUALITY = path.join(FIXTURES, "quality");
@@ -210,5 +211,39 @@ describe("questions in another language", () => {
     ]) {
       expect(foreignLanguage(english), english).toBeNull();
     }
+  });
+});
+
+describe("the relevance decision", () => {
+  const term = (word: string) => ({ word, stem: word, alternatives: [] });
+  const query = { text: "Who designed the Fenwick bridge?", terms: ["design", "fenwick", "bridg"].map(term) };
+  const stats = {
+    docFreq: (s: string) => ({ design: 40, fenwick: 3, bridg: 25 })[s] ?? 0,
+    total: () => 1000,
+  };
+  const hit = (terms: string[], score: number) =>
+    ({ terms, score, passage: { text: "" }, article: { id: "a" } }) as unknown as Hit;
+
+  it("trusts one sentence holding the question's words above the same words scattered across a passage", () => {
+    const passage = hit(["design", "fenwick", "bridg"], 12);
+    const together = relevanceScore(
+      relevanceEvidence(query, [passage], [[["design", "fenwick", "bridg"], []]], stats),
+    );
+    const scattered = relevanceScore(
+      relevanceEvidence(query, [passage], [[["design"], [], ["fenwick"], [], ["bridg"]]], stats),
+    );
+    expect(together).toBeGreaterThan(RELEVANCE_THRESHOLD);
+    expect(scattered).toBeLessThan(together);
+  });
+
+  it("doubts a passage when the question's rarest word is one the corpus never contains", () => {
+    const unknown = { ...stats, docFreq: (s: string) => (s === "fenwick" ? 0 : stats.docFreq(s)) };
+    // Ten passages that score alike, as a big corpus gives for common words.
+    const ranked = Array.from({ length: 10 }, (_, i) => hit(["design", "bridg"], 8 - 0.1 * i));
+    const units = [[["design", "bridg"]]];
+    const known = relevanceScore(relevanceEvidence(query, ranked.slice(0, 1), units, stats, ranked));
+    const missing = relevanceScore(relevanceEvidence(query, ranked.slice(0, 1), units, unknown, ranked));
+    expect(missing).toBeLessThan(RELEVANCE_THRESHOLD);
+    expect(missing).toBeLessThan(known);
   });
 });

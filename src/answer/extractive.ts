@@ -163,7 +163,13 @@ export function composeExtractive(
   const totalWeight = [...weights.values()].reduce((a, b) => a + b, 0);
   const minSimilarity = options.minSimilarity ?? 0.35;
   const semantic = (h: Hit) => h.similarity !== undefined && h.similarity >= minSimilarity;
-  const confidence = judgeRelevance(query, candidates, stats, hits);
+  const confidence = judgeRelevance(
+    query,
+    candidates,
+    read.map((r) => r.terms),
+    stats,
+    hits,
+  );
   const relevant = confidence >= (options.minRelevance ?? RELEVANCE_THRESHOLD) || candidates.some(semantic);
   if (candidates.length === 0 || !relevant) {
     return {

@@ -1,8 +1,6 @@
-import { matchedTerms } from "../search/lexical.js";
 import type { ParsedQuery } from "../search/query.js";
 import { coverage, type TermStats, termDocFreq, termWeights } from "../search/weights.js";
-import { sentenceSpans } from "../text/sentences.js";
-import { fold, stem, stemSet } from "../text/terms.js";
+import { fold, stem } from "../text/terms.js";
 import type { Hit } from "../types.js";
 
 /** What the best passages say about whether the corpus answers a question at all. */
@@ -13,22 +11,28 @@ export interface RelevanceEvidence {
   known: number;
   /** Share of the question's term weight that the best single sentence of a candidate holds. */
   sentence: number;
+  /** Share of the question's term weight that the best two neighbouring sentences of a candidate hold together. */
+  twoSentences: number;
+  /** Most distinct question terms one sentence holds, as a share of the question's terms. */
+  sentenceTerms: number;
   /** Share of the question's term weight carried by words the corpus never contains. */
   unknown: number;
-  /** Share of the question's term weight that the first candidate holds. */
-  first: number;
-  /** Most distinct question terms one candidate holds, as min(terms, 4) / 4. */
-  matched: number;
-  /** Weight of the heaviest known term the best candidate lacks, as a share of the heaviest known term. */
-  missing: number;
   /** How far the first candidate's score stands above the tenth's, as 1 - tenth / first: a clear winner. */
   gap: number;
+  /** The first candidate's score over the question's total term weight: how much of what it could score it does. */
+  scoreShare: number;
+  /** ln of the number of question terms: a long question is held to a lower share. */
+  terms: number;
 }
 
-/** Gather the evidence of relevance from the top candidate passages of a search. */
+/**
+ * Gather the evidence of relevance from the top candidate passages of a search; `unitTerms` holds, for each
+ * candidate, the question terms of each of its quotable sentences.
+ */
 export function relevanceEvidence(
   query: ParsedQuery,
   candidates: Hit[],
+  unitTerms: string[][][],
   stats: TermStats,
   ranked: Hit[] = candidates,
 ): RelevanceEvidence {
@@ -37,39 +41,33 @@ export function relevanceEvidence(
   const known = query.terms.filter((t) => termDocFreq(t, (s) => stats.docFreq(s)) > 0);
   const knownWeight = known.reduce((sum, t) => sum + (weights.get(t.stem) ?? 0), 0);
   let best = 0;
-  let bestHit: Hit | undefined;
-  let matched = 0;
   let bestKnown = 0;
   let sentence = 0;
-  for (const hit of candidates) {
-    const cov = coverage(hit.terms, weights, total);
-    if (cov > best || !bestHit) {
-      best = cov;
-      bestHit = hit;
-    }
-    matched = Math.max(matched, new Set(hit.terms).size);
-    bestKnown = Math.max(bestKnown, coverage(hit.terms, weights, knownWeight));
-    const text = hit.passage.text;
-    for (const span of sentenceSpans(text)) {
-      const own = matchedTerms(query, stemSet(text.slice(span.start, span.end)));
-      sentence = Math.max(sentence, coverage(own, weights, total));
-    }
-  }
-  const heaviest = Math.max(0, ...known.map((t) => weights.get(t.stem) ?? 0));
-  const inBest = new Set(bestHit?.terms ?? []);
-  const lacking = Math.max(
-    0,
-    ...known.filter((t) => !inBest.has(t.stem)).map((t) => weights.get(t.stem) ?? 0),
-  );
+  let twoSentences = 0;
+  let sentenceTerms = 0;
+  candidates.forEach((hit, i) => {
+    best = Math.max(best, coverage(new Set(hit.terms), weights, total));
+    bestKnown = Math.max(bestKnown, coverage(new Set(hit.terms), weights, knownWeight));
+    const units = unitTerms[i] ?? [];
+    units.forEach((own, j) => {
+      const mine = new Set(own);
+      sentence = Math.max(sentence, coverage(mine, weights, total));
+      sentenceTerms = Math.max(sentenceTerms, mine.size);
+      const next = units[j + 1];
+      if (next) twoSentences = Math.max(twoSentences, coverage(new Set([...own, ...next]), weights, total));
+    });
+  });
+  const terms = Math.max(1, weights.size);
   return {
     coverage: best,
     known: bestKnown,
     sentence,
+    twoSentences: Math.max(twoSentences, sentence),
+    sentenceTerms: sentenceTerms / terms,
     unknown: total > 0 ? 1 - knownWeight / total : 0,
-    first: candidates[0] ? coverage(candidates[0].terms, weights, total) : 0,
-    matched: Math.min(matched, 4) / 4,
-    missing: heaviest > 0 ? lacking / heaviest : 0,
     gap: scoreGap(ranked),
+    scoreShare: total > 0 ? (ranked[0]?.score ?? 0) / total : 0,
+    terms: Math.log(terms),
   };
 }
 
@@ -86,35 +84,44 @@ function scoreGap(ranked: Hit[]): number {
  * documents) and off-corpus ones (each set's questions against the other's documents); docs/quality.md has the fit
  * and the trade-off curve.
  */
-const WEIGHTS: Record<keyof RelevanceEvidence | "bias" | "coverageBySentence", number> = {
-  bias: -9.559,
-  coverage: -1.043,
-  known: 3.45,
-  sentence: 12.983,
-  // A passage that covers the question only across sentences is weaker evidence than one sentence that does.
-  coverageBySentence: -11.517,
-  unknown: -10.97,
-  first: 1.727,
-  matched: 6.741,
-  missing: -2.023,
-  gap: 2.662,
-};
+const WEIGHTS: Record<Exclude<keyof RelevanceEvidence, "coverage"> | "bias" | "coverageBySentence", number> =
+  {
+    bias: -12.19,
+    known: 6.173,
+    sentence: 3.39,
+    twoSentences: 1.55,
+    sentenceTerms: 2.299,
+    // A passage that covers the question only across sentences is weaker evidence than one sentence that does.
+    coverageBySentence: -5.957,
+    unknown: -9.218,
+    gap: 3.884,
+    scoreShare: 2.291,
+    terms: 2.525,
+  };
 
 /** Probability-like confidence that the corpus answers the question. */
 export function relevanceScore(e: RelevanceEvidence): number {
-  let z = WEIGHTS.bias + WEIGHTS.coverageBySentence * e.coverage * e.sentence;
-  for (const key of Object.keys(e) as (keyof RelevanceEvidence)[]) z += WEIGHTS[key] * e[key];
+  const z =
+    WEIGHTS.bias +
+    WEIGHTS.coverageBySentence * e.coverage * e.sentence +
+    WEIGHTS.known * e.known +
+    WEIGHTS.sentence * e.sentence +
+    WEIGHTS.twoSentences * e.twoSentences +
+    WEIGHTS.sentenceTerms * e.sentenceTerms +
+    WEIGHTS.unknown * e.unknown +
+    WEIGHTS.gap * e.gap +
+    WEIGHTS.scoreShare * e.scoreShare +
+    WEIGHTS.terms * e.terms;
   return 1 / (1 + Math.exp(-z));
 }
 
 /**
- * Below this confidence the answer is "nothing relevant" (chosen on the dev sets' trade-off curve, docs/quality.md:
- * at 0.20 answerable questions are refused 5% (news) and 3.6% (SQuAD) of the time; at 0.30, 8% and 6%).
+ * Below this confidence the answer is "nothing relevant" (chosen on the dev sets' trade-off curve, docs/quality.md).
  */
-export const RELEVANCE_THRESHOLD = 0.2;
+export const RELEVANCE_THRESHOLD = 0.33;
 
 /** Questions with more terms than this are long: their clauses are judged too, so length alone never refuses. */
-export const LONG_QUESTION_TERMS = 12;
+export const LONG_QUESTION_TERMS = 16;
 
 /** The query's terms that stand in one clause of the question text. */
 function clauseQueries(query: ParsedQuery): ParsedQuery[] {
@@ -137,15 +144,18 @@ function clauseQueries(query: ParsedQuery): ParsedQuery[] {
 export function judgeRelevance(
   query: ParsedQuery,
   candidates: Hit[],
+  unitTerms: string[][][],
   stats: TermStats,
   ranked: Hit[],
 ): number {
-  let best = relevanceScore(relevanceEvidence(query, candidates, stats, ranked));
+  let best = relevanceScore(relevanceEvidence(query, candidates, unitTerms, stats, ranked));
   if (query.terms.length <= LONG_QUESTION_TERMS) return best;
   for (const clause of clauseQueries(query)) {
     const terms = new Set(clause.terms.map((t) => t.stem));
-    const narrow = (hits: Hit[]) => hits.map((h) => ({ ...h, terms: h.terms.filter((t) => terms.has(t)) }));
-    best = Math.max(best, relevanceScore(relevanceEvidence(clause, narrow(candidates), stats, ranked)));
+    const keep = (stems: string[]) => stems.filter((t) => terms.has(t));
+    const narrowed = candidates.map((h) => ({ ...h, terms: keep(h.terms) }));
+    const units = unitTerms.map((u) => u.map(keep));
+    best = Math.max(best, relevanceScore(relevanceEvidence(clause, narrowed, units, stats, ranked)));
   }
   return best;
 }
