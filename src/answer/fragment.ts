@@ -28,7 +28,8 @@ export function textDirective(context: string, start: number, end: number): stri
   const quote = context.slice(start, end);
   const w = words(quote);
   const quoteAt = normalize(context.slice(0, start)).length - 1;
-  const haystack = normalize(context);
+  // Only whether a phrase of the quote stands before it matters, so the text after the quote is never read.
+  const haystack = normalize(context.slice(0, end));
   const firstMatchIsQuote = (phrase: string) => haystack.indexOf(normalize(phrase)) >= quoteAt;
   if (w.length <= WHOLE_QUOTE_WORDS) {
     const whole = w.join(" ");

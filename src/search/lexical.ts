@@ -1,11 +1,11 @@
 import type { MatchRow, PassageSearch } from "../index/contracts.js";
 import { rowMeta, rowPassage } from "../index/store.js";
 import type { SynonymMap } from "../text/lexicon.js";
-import { contentPairs, sharedPairs } from "../text/pairs.js";
+import { contentPairs, sharedPairsIn, wordStems } from "../text/pairs.js";
 import { roughSentences } from "../text/sentences.js";
-import { stem, stemSet } from "../text/terms.js";
+import { stem } from "../text/terms.js";
 import type { Hit } from "../types.js";
-import { matchQuery, type ParsedQuery, parseQuery, termOptions } from "./query.js";
+import { matchQuery, type ParsedQuery, parseQuery, type QueryTerm, termOptions } from "./query.js";
 import { type Correction, correctSpelling } from "./spelling.js";
 import { termDocFreq, termWeights } from "./weights.js";
 
@@ -77,10 +77,18 @@ export function orTerms(store: PassageSearch, query: ParsedQuery): ParsedQuery {
 
 /** Query terms a text covers (a term counts when any of its options has all its stems present). */
 export function matchedTerms(query: ParsedQuery, stems: Set<string>): string[] {
-  return query.terms
-    .filter((t) => termOptions(t).some((opt) => opt.every((s) => stems.has(s))))
-    .map((t) => t.stem);
+  let options = optionsOf.get(query.terms);
+  if (!options) {
+    options = query.terms.map((t) => ({ stem: t.stem, options: termOptions(t) }));
+    optionsOf.set(query.terms, options);
+  }
+  const out: string[] = [];
+  for (const t of options) if (t.options.some((opt) => opt.every((s) => stems.has(s)))) out.push(t.stem);
+  return out;
 }
+
+/** Each query's terms with their options, stemmed once: every sentence of every candidate is matched against them. */
+const optionsOf = new WeakMap<QueryTerm[], { stem: string; options: string[][] }[]>();
 
 /** Rows fetched per search before they are re-ordered by how much of the question one sentence holds. */
 const RERANK_DEPTH = 50;
@@ -95,29 +103,61 @@ const PROXIMITY = 0.3;
  */
 const WORD_ORDER = 0.1;
 
-/** The largest share of the question's term weight that one sentence of `text` holds. */
+/** A row's words, read once: the stems of each sentence of its text, of the whole row, and its content stems. */
+interface RowWords {
+  /** Stems of each sentence of the passage text (`roughSentences`). */
+  sentences: Set<string>[];
+  /** Stems of the title and the text. */
+  all: Set<string>;
+  /** Content stems (null for stop words) of the title, then the text, in order. */
+  content: (string | null)[];
+}
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** Tokenize and stem a row's title and text in one pass (the rerank reads every fetched row, so this is hot). */
+function readRow(row: MatchRow): RowWords {
+  const all = new Set<string>();
+  const content: (string | null)[] = [];
+  const read = (text: string, into?: Set<string>) => {
+    for (const m of text.matchAll(WORD)) {
+      const stems = wordStems(m[0]);
+      all.add(stems.stem);
+      into?.add(stems.stem);
+      content.push(stems.content);
+    }
+  };
+  read(row.title);
+  const sentences = roughSentences(row.text).map((sentence) => {
+    const own = new Set<string>();
+    read(sentence, own);
+    return own;
+  });
+  return { sentences, all, content };
+}
+
+/** The largest share of the question's term weight that one sentence of a row holds. */
 function sentenceCoverage(
   query: ParsedQuery,
-  text: string,
+  words: RowWords,
   weights: Map<string, number>,
   total: number,
 ): number {
   let best = 0;
-  for (const sentence of roughSentences(text)) {
+  for (const sentence of words.sentences) {
     let sum = 0;
-    for (const t of matchedTerms(query, stemSet(sentence))) sum += weights.get(t) ?? 0;
+    for (const t of matchedTerms(query, sentence)) sum += weights.get(t) ?? 0;
     if (sum > best) best = sum;
   }
   return best / total;
 }
 
-function toHit(query: ParsedQuery, row: MatchRow): Hit {
-  const stems = stemSet(`${row.title}\n${row.text}`);
+function toHit(query: ParsedQuery, row: MatchRow, words: RowWords = readRow(row)): Hit {
   return {
     passage: rowPassage(row),
     article: rowMeta(row),
     score: row.score,
-    terms: matchedTerms(query, stems),
+    terms: matchedTerms(query, words.all),
   };
 }
 
@@ -141,6 +181,15 @@ export function search(
   const rerank = query.terms.length > 1;
   const fetch = rerank ? Math.max(limit, RERANK_DEPTH) : limit;
   const anyTerm = matchQuery(orTerms(store, query), "or", options);
+  const read = new Map<number, RowWords>();
+  const wordsOf = (row: MatchRow) => {
+    let words = read.get(row.id);
+    if (!words) {
+      words = readRow(row);
+      read.set(row.id, words);
+    }
+    return words;
+  };
   const ranked = (found: MatchRow[]) => {
     if (!rerank) return found;
     const weights = termWeights(query, {
@@ -154,7 +203,7 @@ export function search(
     // article is about "mast cells", while which of its passages answers is for the words to say.
     const ordered = new Map<string, number>();
     for (const row of found) {
-      const share = sharedPairs(pairs, `${row.title}\n${row.text}`);
+      const share = sharedPairsIn(pairs, wordsOf(row).content);
       ordered.set(row.article_id, Math.max(ordered.get(row.article_id) ?? 0, share));
     }
     return found
@@ -162,7 +211,7 @@ export function search(
         ...row,
         score:
           row.score +
-          PROXIMITY * top * sentenceCoverage(query, row.text, weights, totalWeight) +
+          PROXIMITY * top * sentenceCoverage(query, wordsOf(row), weights, totalWeight) +
           WORD_ORDER * top * (ordered.get(row.article_id) ?? 0),
       }))
       .sort((a, b) => b.score - a.score);
@@ -175,7 +224,11 @@ export function search(
     found = [...found, ...store.match(anyTerm, fetch).filter((row) => !seen.has(row.id))];
   }
   const rows = ranked(found).slice(0, limit);
-  return { query, hits: diversify(rows, SAME_ARTICLE_DECAY).map((row) => toHit(query, row)), corrections };
+  return {
+    query,
+    hits: diversify(rows, SAME_ARTICLE_DECAY).map((row) => toHit(query, row, read.get(row.id))),
+    corrections,
+  };
 }
 
 /** Each further passage of an article already listed counts this much less than the one before it. */
