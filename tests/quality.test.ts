@@ -128,6 +128,13 @@ describe("answers that quote the fact asked for", () => {
     }
   });
 
+  it("a year asked: quotes the sentence of that year, not one naming another year", async () => {
+    const answer = await ask(corpus(), "Who won the 2021 Kestrel Open golf tournament?");
+    expect(answer.status).toBe("answered");
+    expect(answer.quotes[0]?.text).toContain("Mara Ellison");
+    expectVerbatim(store, answer);
+  });
+
   it("refuses an off-corpus question and quotes nothing, while answering one the corpus holds", async () => {
     const off = await ask(corpus(), "Which team won the 1998 cricket world cup final in Melbourne?");
     expect(off.status).toBe("nothing-relevant");
