@@ -245,3 +245,31 @@ describe("the spelling vocabulary", () => {
     t.cleanup();
   });
 });
+
+describe("numbers with a decimal point or separators", () => {
+  it("searches 7.3 as one number, not as any 7 and any 3", () => {
+    expect(parseQuery("Which nation had a 7.3 magnitude earthquake?").terms.map((t) => t.word)).toContain(
+      "7 3",
+    );
+    const own = new IndexStore(":memory:");
+    try {
+      upsertArticles(own, [
+        newsArticle(
+          "quake-a",
+          "Quake shakes the coast",
+          "A 6.7 magnitude earthquake hit the coast, and 3 towns lost power for 7 hours.",
+        ),
+        newsArticle(
+          "quake-b",
+          "Island quake",
+          "A deadly 7.3-magnitude earthquake hit the island nation of Vanuatu on Tuesday.",
+        ),
+      ]);
+      const { hits } = search(own, "Which nation had a 7.3 magnitude earthquake?");
+      expect(hits[0]?.article.id).toBe("quake-b");
+      expect(hits[0]?.terms).toContain("7 3");
+    } finally {
+      own.close();
+    }
+  });
+});

@@ -22,7 +22,9 @@ export interface ParsedQuery {
 /** At most this many distinct terms are searched, however long the text. */
 export const MAX_QUERY_TERMS = 32;
 
-const WORD = /[\p{L}\p{N}]+/gu;
+// A number written with a decimal point or thousands separators ("7.3", "2,000") is one term: the index reads it as
+// adjacent numbers ("7 3"), and "7" and "3" apart match every other number in the corpus.
+const QUERY_TOKEN = /\p{N}+(?:[.,]\p{N}+)+|[\p{L}\p{N}]+/gu;
 
 // "What year", "what percentage": the noun names the kind of answer wanted, which the answering sentence states as
 // "1227" or "20.8%" without the word; searching for it only finds sentences that talk about years or percentages.
@@ -41,7 +43,7 @@ export function searchableText(text: string): string {
  * duplicates (by stem) dropped, synonyms attached. Never returns FTS syntax; see `toMatchExpression`.
  */
 export function parseQuery(text: string, synonyms: SynonymMap = new Map()): ParsedQuery {
-  const words = [...searchableText(text).matchAll(WORD)].map((m) => fold(m[0]));
+  const words = [...searchableText(text).matchAll(QUERY_TOKEN)].map((m) => fold(m[0]).replace(/[.,]/g, " "));
   if (words.length === 0) {
     throw new VerbatimError(
       "EMPTY_QUERY",
