@@ -148,14 +148,21 @@ export function judgeRelevance(
   stats: TermStats,
   ranked: Hit[],
 ): number {
-  let best = relevanceScore(relevanceEvidence(query, candidates, unitTerms, stats, ranked));
+  const whole = relevanceEvidence(query, candidates, unitTerms, stats, ranked);
+  let best = relevanceScore(whole);
   if (query.terms.length <= LONG_QUESTION_TERMS) return best;
   for (const clause of clauseQueries(query)) {
     const terms = new Set(clause.terms.map((t) => t.stem));
     const keep = (stems: string[]) => stems.filter((t) => terms.has(t));
     const narrowed = candidates.map((h) => ({ ...h, terms: keep(h.terms) }));
     const units = unitTerms.map((u) => u.map(keep));
-    best = Math.max(best, relevanceScore(relevanceEvidence(clause, narrowed, units, stats, ranked)));
+    // The passages were scored for the whole question: over one clause's smaller weight their score would look
+    // like more than the clause could ever score, so the whole question's share stands.
+    const evidence = {
+      ...relevanceEvidence(clause, narrowed, units, stats, ranked),
+      scoreShare: whole.scoreShare,
+    };
+    best = Math.max(best, relevanceScore(evidence));
   }
   return best;
 }
