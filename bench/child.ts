@@ -96,11 +96,13 @@ async function askReal(answerer: Answerer, questions: RealQuestion[]) {
     const samples: number[] = [];
     let found = 0;
     let recalled = 0;
+    let refused = 0;
     const withAnswers = asked.filter((q) => q.answers.length > 0).length;
     for (const q of asked) {
       const started = performance.now();
       const { answer, hits } = await answerer.answerWithHits(q.question);
       samples.push(performance.now() - started);
+      if (answer.status === "nothing-relevant") refused++;
       if (
         q.answers.length &&
         answerInQuotes(
@@ -119,6 +121,7 @@ async function askReal(answerer: Answerer, questions: RealQuestion[]) {
       askMs: percentiles(samples),
       aiq3: withAnswers ? round(found / withAnswers) : null,
       recall5: round(recalled / asked.length),
+      refused: round(refused / asked.length),
     };
   }
   return out;

@@ -19,6 +19,8 @@ export interface RealSetResult {
   aiq3: number | null;
   /** Share of questions with a gold document among the first five articles retrieved. */
   recall5: number;
+  /** Share of questions answered "nothing relevant" (every question of these sets has an answer in the corpus). */
+  refused?: number;
 }
 
 export interface BenchResult {
@@ -217,13 +219,13 @@ export function markdown(report: Awaited<ReturnType<typeof runBench>>): string {
       "",
       "Real questions (Verbatim, each set's documents among the generated ones, answered as users get them):",
       "",
-      "| passages | set | questions | ask p50 / p95 / p99 ms | answer-in-quotes@3 | gold document in first 5 |",
-      "| ---: | --- | ---: | --- | ---: | ---: |",
+      "| passages | set | questions | ask p50 / p95 / p99 ms | answer-in-quotes@3 | gold document in first 5 | refused |",
+      "| ---: | --- | ---: | --- | ---: | ---: | ---: |",
     );
     for (const r of real)
       for (const [set, x] of Object.entries(r.real ?? {}))
         lines.push(
-          `| ${r.passages} | ${set} | ${x.questions} | ${fmt(x.askMs.p50, 2)} / ${fmt(x.askMs.p95, 2)} / ${fmt(x.askMs.p99, 2)} | ${x.aiq3 === null ? "—" : fmt(x.aiq3, 3)} | ${fmt(x.recall5, 3)} |`,
+          `| ${r.passages} | ${set} | ${x.questions} | ${fmt(x.askMs.p50, 2)} / ${fmt(x.askMs.p95, 2)} / ${fmt(x.askMs.p99, 2)} | ${x.aiq3 === null ? "—" : fmt(x.aiq3, 3)} | ${fmt(x.recall5, 3)} | ${x.refused === undefined ? "—" : `${fmt(100 * x.refused, 1)}%`} |`,
         );
   }
   return lines.join("\n");

@@ -354,7 +354,9 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
   if (engine !== undefined && !(ALTERNATIVES as readonly string[]).includes(engine)) {
     throw new VerbatimError("USAGE", `--engine is verbatim, ${ALTERNATIVES.join(", ")}.`);
   }
-  const minRelevance = values["min-relevance"] === undefined ? undefined : Number(values["min-relevance"]);
+  // The flag, else MIN_RELEVANCE: eval measures what the bot would answer with the same settings.
+  const minRelevance =
+    values["min-relevance"] === undefined ? config.minRelevance : Number(values["min-relevance"]);
   if (minRelevance !== undefined && !(minRelevance >= 0 && minRelevance <= 1))
     throw new VerbatimError("USAGE", "--min-relevance is a number from 0 (never refuse) to 1.");
   const synonyms = loadSynonyms(config.synonymsPath);

@@ -41,6 +41,15 @@ const schema = z.object({
   DATA_DIR: optionalString,
   SYNONYMS_PATH: optionalString,
   MAX_QUOTES: positiveInt(3),
+  MIN_RELEVANCE: optionalString.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || n > 1) {
+      ctx.addIssue({ code: "custom", message: "must be a number from 0 (never refuse) to 1" });
+      return z.NEVER;
+    }
+    return n;
+  }),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .optional()
@@ -129,6 +138,8 @@ export interface Config {
   dataDir: string;
   synonymsPath: string;
   maxQuotes: number;
+  /** Relevance confidence below which nothing is quoted (`MIN_RELEVANCE`; unset: the default fitted on the dev sets). */
+  minRelevance: number | undefined;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Log lines as JSON, or readable lines; `auto`: readable on a terminal, JSON otherwise. */
   logFormat: "auto" | "json" | "pretty";
@@ -205,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: where(e.DATA_DIR, "data"),
     synonymsPath: where(e.SYNONYMS_PATH, "config/synonyms.txt"),
     maxQuotes: e.MAX_QUOTES,
+    minRelevance: e.MIN_RELEVANCE,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     stateUrl: e.STATE_URL ?? `sqlite://${path.join(path.dirname(indexPath), "state.sqlite")}`,

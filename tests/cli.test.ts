@@ -116,6 +116,19 @@ describe("verbatim CLI", () => {
     expect(badFlag.err).toMatch(/Unknown option '--nope'/);
   });
 
+  it("MIN_RELEVANCE sets how sure an answer must be: 0 quotes for an off-corpus question, the default refuses it", async () => {
+    const offCorpus = "What is the price of rare earth oxide in Tokyo?";
+    const refused = await cli("ask", "--json", offCorpus);
+    expect(JSON.parse(refused.out).status).toBe("nothing-relevant");
+    env.MIN_RELEVANCE = "0";
+    const answered = await cli("ask", "--json", offCorpus);
+    expect(JSON.parse(answered.out).status).toBe("answered");
+    env.MIN_RELEVANCE = "2";
+    const bad = await cli("ask", "wastewater");
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/MIN_RELEVANCE is invalid: must be a number from 0 \(never refuse\) to 1/);
+  });
+
   it("a bad setting names the variable", async () => {
     env.MAX_QUOTES = "lots";
     const { code, err } = await cli("ask", "wastewater");
