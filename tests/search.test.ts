@@ -29,6 +29,7 @@ const HOSTILE = [
   `${"rare ".repeat(2000)}earth`,
   "x".repeat(10_000),
   "\u0000\u0001 wastewater \u202e",
+  `wastewater 7.3.1, 2,000,000 and 0.5% ${"1.".repeat(3000)}1`,
 ];
 
 describe("hostile queries", () => {
