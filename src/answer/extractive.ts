@@ -75,6 +75,11 @@ const BIGRAM_BONUS = 0.3;
 
 /** Weight factor of the words a question says it is about ("what did the minister say about *wastewater*"). */
 const TOPIC_BOOST = 2;
+/**
+ * What a quote holding the question's topic gains in rank, so that it leads the answer even when another passage
+ * ranks above its own ("…say about wastewater?" quotes the wastewater clause first, not the sentence naming the minister).
+ */
+const TOPIC_LEAD = 0.2;
 
 /** Stems of what a question says it is about: the words after "about", "regarding" or "concerning". */
 function topicStems(question: string): Set<string> {
@@ -251,7 +256,11 @@ export function composeExtractive(
         fit: x.fit,
         about: x.about,
         terms: x.terms,
-        score: RETRIEVAL_WEIGHT * retrieval + (1 - RETRIEVAL_WEIGHT) * x.fit - 0.02 * rank,
+        score:
+          RETRIEVAL_WEIGHT * retrieval +
+          (1 - RETRIEVAL_WEIGHT) * x.fit -
+          0.02 * rank +
+          ((terms[x.i] ?? []).some((t) => topic.has(t)) ? TOPIC_LEAD : 0),
       };
       picks.push(pick);
     });

@@ -118,7 +118,7 @@ export function relevanceScore(e: RelevanceEvidence): number {
 /**
  * Below this confidence the answer is "nothing relevant" (chosen on the dev sets' trade-off curve, docs/quality.md).
  */
-export const RELEVANCE_THRESHOLD = 0.33;
+export const RELEVANCE_THRESHOLD = 0.345;
 
 /** Questions with more terms than this are long: their clauses are judged too, so length alone never refuses. */
 export const LONG_QUESTION_TERMS = 16;
