@@ -5,7 +5,7 @@ import path from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { embedderFromConfig } from "./answer/setup.js";
 import { type App, createApp } from "./app.js";
-import { type Config, loadConfig } from "./config.js";
+import { type Config, loadConfig, RELEVANCE_RANGE, relevanceThreshold } from "./config.js";
 import { digestOfWindow } from "./digest/build.js";
 import { renderDigestText } from "./digest/render-text.js";
 import { isUserFacing, VerbatimError } from "./errors.js";
@@ -355,10 +355,9 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
     throw new VerbatimError("USAGE", `--engine is verbatim, ${ALTERNATIVES.join(", ")}.`);
   }
   // The flag, else MIN_RELEVANCE: eval measures what the bot would answer with the same settings.
-  const minRelevance =
-    values["min-relevance"] === undefined ? config.minRelevance : Number(values["min-relevance"]);
-  if (minRelevance !== undefined && !(minRelevance >= 0 && minRelevance <= 1))
-    throw new VerbatimError("USAGE", "--min-relevance is a number from 0 (never refuse) to 1.");
+  const given = values["min-relevance"];
+  const minRelevance = given === undefined ? config.minRelevance : relevanceThreshold(String(given));
+  if (minRelevance === null) throw new VerbatimError("USAGE", `--min-relevance is ${RELEVANCE_RANGE}.`);
   const synonyms = loadSynonyms(config.synonymsPath);
   const dump = values.dump ? createWriteStream(String(values.dump)) : null;
   const progress = progressBar("questions");

@@ -36,6 +36,15 @@ const positiveInt = (fallback: number) =>
       return n;
     });
 
+/** What a relevance threshold may be, in words for messages. */
+export const RELEVANCE_RANGE = "a number from 0 (never refuse) to 1";
+
+/** A relevance threshold as typed (`MIN_RELEVANCE`, `eval --min-relevance`), or null when it is not one. */
+export function relevanceThreshold(text: string): number | null {
+  const n = Number(text);
+  return text.trim() !== "" && Number.isFinite(n) && n >= 0 && n <= 1 ? n : null;
+}
+
 const schema = z.object({
   INDEX_PATH: optionalString,
   DATA_DIR: optionalString,
@@ -43,9 +52,9 @@ const schema = z.object({
   MAX_QUOTES: positiveInt(3),
   MIN_RELEVANCE: optionalString.transform((v, ctx) => {
     if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0 || n > 1) {
-      ctx.addIssue({ code: "custom", message: "must be a number from 0 (never refuse) to 1" });
+    const n = relevanceThreshold(v);
+    if (n === null) {
+      ctx.addIssue({ code: "custom", message: `must be ${RELEVANCE_RANGE}` });
       return z.NEVER;
     }
     return n;

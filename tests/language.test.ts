@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAnswerer } from "../src/answer/answerer.js";
 import { loadConfig } from "../src/config.js";
 import { IndexStore } from "../src/index/store.js";
-import { stem } from "../src/text/terms.js";
+import { wordStems } from "../src/text/pairs.js";
+import { stem, useStemming } from "../src/text/terms.js";
 import type { Article } from "../src/types.js";
 import { SYNONYMS, tempDir } from "./helpers.js";
 
@@ -53,6 +54,15 @@ describe("a corpus in another language (INDEX_LANGUAGE)", () => {
     // Porter would make "schiffe" "schiff"; the question side must do what the index does: nothing.
     expect(stem("warten")).toBe("warten");
     expect(stem("schiffe")).toBe("schiffe");
+  });
+
+  it("drops the stems the rerank cached for an English index when a German one is opened", () => {
+    useStemming(true);
+    expect(wordStems("Schiffe").stem).toBe("schiff");
+    // Opening an index in another language switches the stemming; the cached English stem must not survive it.
+    useStemming(false);
+    expect(wordStems("Schiffe").stem).toBe("schiffe");
+    expect(wordStems("Schiffe").content).toBe("schiffe");
   });
 
   it("answers a German question with the German sentence, not as a foreign one", async () => {

@@ -3,7 +3,7 @@ import { rowMeta, rowPassage } from "../index/store.js";
 import type { SynonymMap } from "../text/lexicon.js";
 import { contentPairs, sharedPairsIn, wordStems } from "../text/pairs.js";
 import { roughSentences } from "../text/sentences.js";
-import { stem } from "../text/terms.js";
+import { stem, WORD } from "../text/terms.js";
 import type { Hit } from "../types.js";
 import { matchQuery, type ParsedQuery, parseQuery, type QueryTerm, termOptions } from "./query.js";
 import { type Correction, correctSpelling } from "./spelling.js";
@@ -112,8 +112,6 @@ interface RowWords {
   /** Content stems (null for stop words) of the title, then the text, in order. */
   content: (string | null)[];
 }
-
-const WORD = /[\p{L}\p{N}]+/gu;
 
 /** Tokenize and stem a row's title and text in one pass (the rerank reads every fetched row, so this is hot). */
 function readRow(row: MatchRow): RowWords {

@@ -63,7 +63,7 @@ function vocabulary(store: PassageSearch, now = Date.now()): Vocabulary {
 /** Read the index's vocabulary now (a serving process at start), so no question pays for it. */
 export function warmUpVocabulary(store: PassageSearch): void {
   vocabulary(store);
-  // The English word list too (0.07 s), which the first misspelt question would otherwise pay.
+  // The English word list too (0.1–0.25 s), which the first misspelt question would otherwise pay.
   if (stemsEnglish()) isEnglishWord("");
 }
 

@@ -1,7 +1,6 @@
 import { STOP_WORDS } from "./lexicon.js";
-import { fold, stemRaw } from "./terms.js";
+import { fold, onStemmingChange, stemRaw, WORD } from "./terms.js";
 
-const WORD = /[\p{L}\p{N}]+/gu;
 /** A word's stem, and its stem as a content word (null for a stop word, which pairs skip). */
 export interface WordStems {
   stem: string;
@@ -10,6 +9,7 @@ export interface WordStems {
 
 /** Raw word → its stems: pairs and the rerank read every candidate passage word by word, so this is hot. */
 const wordCache = new Map<string, WordStems>();
+onStemmingChange(() => wordCache.clear());
 
 /** The stems of a word as it stands in a text, memoised by the raw word (one lookup serves both uses). */
 export function wordStems(raw: string): WordStems {
@@ -56,7 +56,7 @@ export function sharedPairs(questionPairs: Set<string>, text: string): number {
 }
 
 /** A text's words as content stems, null for a stop word (which pairs skip). */
-export function* contentStems(text: string): Generator<string | null> {
+function* contentStems(text: string): Generator<string | null> {
   for (const m of text.matchAll(WORD)) yield contentStem(m[0]);
 }
 

@@ -1,6 +1,7 @@
 import { stemmer } from "stemmer";
 
-const WORD = /[\p{L}\p{N}]+/gu;
+/** A word as the index tokenizes it: letters and digits (use with `matchAll`, which never moves its lastIndex). */
+export const WORD = /[\p{L}\p{N}]+/gu;
 const stemCache = new Map<string, string>();
 
 /** Lower-case, strip diacritics: the same folding the FTS5 tokenizer applies (unicode61 remove_diacritics 2). */
@@ -23,6 +24,15 @@ export function useStemming(on: boolean): void {
   stemming = on;
   stemCache.clear();
   rawCache.clear();
+  for (const forget of stemCaches) forget();
+}
+
+/** Caches of stems kept by other modules, dropped with this module's own when the stemming changes. */
+const stemCaches: (() => void)[] = [];
+
+/** Have `forget` called whenever the stemming changes, so that a cache of stems never outlives its language. */
+export function onStemmingChange(forget: () => void): void {
+  stemCaches.push(forget);
 }
 
 /** Whether the open index is English (stemmed), as `useStemming` set it. */
