@@ -11,8 +11,8 @@ import { renderDigestText } from "./digest/render-text.js";
 import { isUserFacing, VerbatimError } from "./errors.js";
 import { ALTERNATIVES, type Alternative } from "./eval/engines/engine.js";
 import { runEval } from "./eval/run.js";
-import { indexProblem } from "./index/database.js";
-import { openCorpus } from "./index/open.js";
+import { indexLocation, openCorpus } from "./index/open.js";
+import { indexProblem } from "./index/sqlite/database.js";
 import type { IndexStore } from "./index/store.js";
 import { afterChange } from "./ingest/after-change.js";
 import { describeIngest, ingestPaths } from "./ingest/files.js";
@@ -35,7 +35,7 @@ Commands:
   search [--index PATH] [--json] [--limit N] [--since DATE] [--until DATE] [--source SITE] "query"
                                           list matching passages (10 by default, at most 100)
   eval --docs FILE --questions FILE [--qrels FILE] [--json] [--limit N] [--mode auto|and|or]
-       [--engine verbatim|minisearch|orama|flexsearch] [--dump FILE] [--min-relevance 0..1]
+       [--engine verbatim|minisearch|orama|flexsearch] [--dump FILE] [--min-relevance 0..1] [--index PATH|URL]
                                           measure retrieval and quoting on an evaluation set
   stats [--index PATH] [--json]           what the index holds
   backup [--index PATH] FILE              copy the index (and an SQLite state file) safely while the bot runs
@@ -114,7 +114,7 @@ export async function runCli(
   try {
     const config = loadConfig(env);
     const named = argv.indexOf("--index");
-    indexPath = path.resolve(named >= 0 ? (argv[named + 1] ?? config.indexPath) : config.indexPath);
+    indexPath = indexLocation(named >= 0 ? (argv[named + 1] ?? config.indexPath) : config.indexPath);
     switch (command) {
       case "ingest":
         return await ingestCommand(rest, config, io);
@@ -201,7 +201,7 @@ function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[]
 /** The app for one CLI command: the index it names, state in memory, quiet logs unless asked for. */
 function cliApp(config: Config, index: unknown, log = createLogger("silent")): Promise<App> {
   return createApp(config, log, {
-    indexPath: index ? path.resolve(String(index)) : undefined,
+    indexPath: index ? indexLocation(String(index)) : undefined,
     stateUrl: "sqlite://:memory:",
   });
 }
@@ -343,6 +343,7 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
     engine: { type: "string" },
     dump: { type: "string" },
     "min-relevance": { type: "string" },
+    index: { type: "string" },
   });
   if (!values.docs || !values.questions)
     throw new VerbatimError("USAGE", `eval needs --docs and --questions.\n\n${USAGE}`);
@@ -374,6 +375,7 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
     onWarning: (w) => io.err(`warning: ${w}`),
     onQuestion: dump ? (record) => dump.write(`${JSON.stringify(record)}\n`) : undefined,
     onProgress: progress.update,
+    indexPath: values.index ? indexLocation(String(values.index)) : undefined,
   }).finally(() => progress.stop());
   if (dump) await new Promise((resolve) => dump.end(resolve));
   if (values.json) {
@@ -471,8 +473,8 @@ async function backupCommand(args: string[], config: Config, io: Io): Promise<nu
   const { values, positionals } = parse(args, { index: { type: "string" } });
   const dest = positionals[0];
   if (!dest) throw new VerbatimError("USAGE", "Name the file to write the backup to: npm run backup -- FILE");
-  const { backupDatabase } = await import("./index/backup.js");
-  const index = values.index ? path.resolve(String(values.index)) : config.indexPath;
+  const { backupDatabase } = await import("./index/sqlite/backup.js");
+  const index = values.index ? indexLocation(String(values.index)) : config.indexPath;
   const target = path.resolve(dest);
   const { pages } = await backupDatabase(index, target);
   io.out(`Backed up the index ${index} to ${target} (${pages} pages, checked).`);
@@ -519,7 +521,7 @@ async function stateCopyCommand(args: string[], config: Config, io: Io): Promise
 
 function statsCommand(args: string[], config: Config, io: Io): number {
   const { values } = parse(args, { index: { type: "string" }, json: { type: "boolean" } });
-  const { store } = openCorpus(config, values.index ? path.resolve(String(values.index)) : undefined);
+  const { store } = openCorpus(config, values.index ? indexLocation(String(values.index)) : undefined);
   try {
     store.check();
     const stats = { ...store.stats(), indexBytes: store.sizeBytes(), path: store.path };

@@ -47,6 +47,9 @@ export function relevanceThreshold(text: string): number | null {
 
 const schema = z.object({
   INDEX_PATH: optionalString,
+  INDEX_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//i.test(v), {
+    message: "must be a postgres:// address (leave it empty for the SQLite file at INDEX_PATH)",
+  }),
   DATA_DIR: optionalString,
   SYNONYMS_PATH: optionalString,
   MAX_QUOTES: positiveInt(3),
@@ -218,7 +221,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   // A path given is read from where the command runs; the defaults live in Verbatim's own folder, whatever that is.
   const where = (given: string | undefined, fallback: string) =>
     given ? path.resolve(cwd, given) : path.join(PROJECT_ROOT, fallback);
-  const indexPath = where(e.INDEX_PATH, ".verbatim/index.sqlite");
+  // A PostgreSQL index (INDEX_URL) takes the place of the SQLite file; the state stays in Verbatim's folder.
+  const indexPath = e.INDEX_URL ?? where(e.INDEX_PATH, ".verbatim/index.sqlite");
+  const stateFolder = e.INDEX_URL ? path.join(PROJECT_ROOT, ".verbatim") : path.dirname(indexPath);
   return Object.freeze({
     indexPath,
     indexLanguage: e.INDEX_LANGUAGE,
@@ -228,7 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     minRelevance: e.MIN_RELEVANCE,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
-    stateUrl: e.STATE_URL ?? `sqlite://${path.join(path.dirname(indexPath), "state.sqlite")}`,
+    stateUrl: e.STATE_URL ?? `sqlite://${path.join(stateFolder, "state.sqlite")}`,
     discord: Object.freeze({
       token: e.DISCORD_TOKEN,
       clientId: e.DISCORD_CLIENT_ID,

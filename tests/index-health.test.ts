@@ -4,7 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../src/cli.js";
-import { indexProblem } from "../src/index/database.js";
+import { indexProblem } from "../src/index/sqlite/database.js";
 import { IndexStore } from "../src/index/store.js";
 import { ingestPaths } from "../src/ingest/files.js";
 import { startBot } from "./fake-discord/bot-process.js";

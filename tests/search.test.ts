@@ -1,7 +1,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VerbatimError } from "../src/errors.js";
-import { toMatchExpression } from "../src/index/fts-expression.js";
+import { toMatchExpression } from "../src/index/sqlite/fts-expression.js";
 import { IndexStore } from "../src/index/store.js";
 import { upsertArticles } from "../src/ingest/files.js";
 import { orTerms, search } from "../src/search/lexical.js";

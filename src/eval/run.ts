@@ -40,7 +40,7 @@ export interface EvalOptions {
   docs: string;
   questions: string;
   qrels?: string;
-  /** Index file to build (default in memory). */
+  /** Index to build: an SQLite file or a postgres:// address (default an SQLite index in memory). */
   indexPath?: string;
   mode?: SearchMode;
   synonyms?: SynonymMap;
@@ -217,6 +217,12 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   try {
     const ingestStart = performance.now();
     upsertArticles(store, articles);
+    // An index given by the user may hold other articles, which would answer the set's questions too.
+    const held = store.stats().articles;
+    if (held > articles.length)
+      options.onWarning?.(
+        `the index holds ${held} articles, ${held - articles.length} more than the set: use an empty index to measure the set alone`,
+      );
     if (options.embedder) await embedMissing(store, options.embedder, { batchSize: 128 });
     const ingestSeconds = (performance.now() - ingestStart) / 1000;
     const answerer = createAnswerer({

@@ -1,50 +1,67 @@
-import type Database from "better-sqlite3";
+import type { SqlConnection } from "./sql.js";
 
-/** Vectors by embedding model and passage content hash, beside the passages they were made from. */
+/** Rows read at a time when streaming every passage or vector, so memory stays bounded at any corpus size. */
+const PAGE_ROWS = 1000;
+
+/**
+ * Vectors by embedding model and passage content hash, beside the passages they were made from. On both backends
+ * they are stored as bytes (float32) and scored in the app (`search/vectors.ts`): PostgreSQL needs no pgvector.
+ */
 export class EmbeddingStore {
-  private readonly stmts;
-
-  constructor(db: Database.Database) {
-    this.stmts = {
-      hashes: db.prepare<[string], { hash: string }>("SELECT hash FROM embeddings WHERE model = ?"),
-      vectors: db.prepare<[string], { hash: string; vector: Buffer }>(
-        "SELECT hash, vector FROM embeddings WHERE model = ?",
-      ),
-      passages: db.prepare<[], { id: number; text: string }>("SELECT id, text FROM passages"),
-      put: db.prepare<[string, string, number, Buffer]>(
-        "INSERT OR REPLACE INTO embeddings (model, hash, dim, vector) VALUES (?, ?, ?, ?)",
-      ),
-      count: db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM embeddings WHERE model = ?"),
-    };
-  }
+  constructor(private readonly sql: SqlConnection) {}
 
   /** Content hashes that already have a vector for `model`. */
   hashes(model: string): Set<string> {
-    return new Set(this.stmts.hashes.all(model).map((r) => r.hash));
+    return new Set(
+      this.sql
+        .all<{ hash: string }>("SELECT hash FROM embeddings WHERE model = ?", [model])
+        .map((r) => r.hash),
+    );
   }
 
-  /** Every passage's id and text, streamed. */
-  passages(): Iterable<{ id: number; text: string }> {
-    return this.stmts.passages.iterate();
+  /** Every passage's id and text, a page at a time. */
+  *passages(): Generator<{ id: number; text: string }> {
+    let after = 0;
+    for (;;) {
+      const page = this.sql.all<{ id: number; text: string }>(
+        "SELECT id, text FROM passages WHERE id > ? ORDER BY id LIMIT ?",
+        [after, PAGE_ROWS],
+      );
+      yield* page;
+      const last = page.at(-1);
+      if (!last || page.length < PAGE_ROWS) return;
+      after = Number(last.id);
+    }
   }
 
-  /** Every stored vector of `model`, streamed. */
-  vectors(model: string): Iterable<{ hash: string; vector: Buffer }> {
-    return this.stmts.vectors.iterate(model);
+  /** Every stored vector of `model`, a page at a time. */
+  *vectors(model: string): Generator<{ hash: string; vector: Buffer }> {
+    let after = "";
+    for (;;) {
+      const page = this.sql.all<{ hash: string; vector: Buffer }>(
+        "SELECT hash, vector FROM embeddings WHERE model = ? AND hash > ? ORDER BY hash LIMIT ?",
+        [model, after, PAGE_ROWS],
+      );
+      yield* page;
+      const last = page.at(-1);
+      if (!last || page.length < PAGE_ROWS) return;
+      after = last.hash;
+    }
   }
 
   /** Store a vector for a content hash (replacing one of the same model). */
   put(model: string, hash: string, vector: Float32Array): void {
-    this.stmts.put.run(
-      model,
-      hash,
-      vector.length,
-      Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength),
+    this.sql.run(
+      `INSERT INTO embeddings (model, hash, dim, vector) VALUES (?, ?, ?, ?)
+       ON CONFLICT (model, hash) DO UPDATE SET dim = excluded.dim, vector = excluded.vector`,
+      [model, hash, vector.length, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength)],
     );
   }
 
   /** How many vectors `model` has. */
   count(model: string): number {
-    return this.stmts.count.get(model)?.n ?? 0;
+    return Number(
+      this.sql.get<{ n: number }>("SELECT count(*) AS n FROM embeddings WHERE model = ?", [model])?.n ?? 0,
+    );
   }
 }

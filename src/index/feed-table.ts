@@ -1,4 +1,4 @@
-import type Database from "better-sqlite3";
+import type { SqlConnection } from "./sql.js";
 /** A followed feed and how its polling goes. */
 export interface FeedRecord {
   url: string;
@@ -60,58 +60,56 @@ const toRecord = (r: Row): FeedRecord => ({
 });
 
 /** Feeds and the items already taken from them, kept in the index database beside the articles they produced. */
-export function createFeedTable(db: Database.Database) {
+export function createFeedTable(sql: SqlConnection) {
   return {
     add(url: string, intervalMinutes: number, addedBy: string | null, now = new Date()): boolean {
       return (
-        db
-          .prepare(
-            "INSERT OR IGNORE INTO feeds (url, interval_minutes, next_poll_at, added_by) VALUES (?, ?, ?, ?)",
-          )
-          .run(url, intervalMinutes, now.toISOString(), addedBy).changes > 0
+        sql.run(
+          "INSERT INTO feeds (url, interval_minutes, next_poll_at, added_by) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+          [url, intervalMinutes, now.toISOString(), addedBy],
+        ).changes > 0
       );
     },
     remove(url: string): boolean {
-      db.prepare("DELETE FROM feed_items WHERE feed_url = ?").run(url);
-      return db.prepare("DELETE FROM feeds WHERE url = ?").run(url).changes > 0;
+      sql.run("DELETE FROM feed_items WHERE feed_url = ?", [url]);
+      return sql.run("DELETE FROM feeds WHERE url = ?", [url]).changes > 0;
     },
     get(url: string): FeedRecord | null {
-      const row = db.prepare("SELECT * FROM feeds WHERE url = ?").get(url) as Row | undefined;
+      const row = sql.get<Row>("SELECT * FROM feeds WHERE url = ?", [url]);
       return row ? toRecord(row) : null;
     },
     all(): FeedRecord[] {
-      return (db.prepare("SELECT * FROM feeds ORDER BY url").all() as Row[]).map(toRecord);
+      return sql.all<Row>("SELECT * FROM feeds ORDER BY url").map(toRecord);
     },
     due(now: Date): FeedRecord[] {
-      return (
-        db
-          .prepare("SELECT * FROM feeds WHERE next_poll_at <= ? ORDER BY next_poll_at")
-          .all(now.toISOString()) as Row[]
-      ).map(toRecord);
+      return sql
+        .all<Row>("SELECT * FROM feeds WHERE next_poll_at <= ? ORDER BY next_poll_at", [now.toISOString()])
+        .map(toRecord);
     },
     update(feed: FeedRecord): void {
-      db.prepare(
+      sql.run(
         `UPDATE feeds SET title = ?, interval_minutes = ?, etag = ?, last_modified = ?, last_poll_at = ?, last_ok_at = ?,
          next_poll_at = ?, failures = ?, error = ?, items = ? WHERE url = ?`,
-      ).run(
-        feed.title,
-        feed.intervalMinutes,
-        feed.etag,
-        feed.lastModified,
-        feed.lastPollAt,
-        feed.lastOkAt,
-        feed.nextPollAt,
-        feed.failures,
-        feed.error,
-        feed.items,
-        feed.url,
+        [
+          feed.title,
+          feed.intervalMinutes,
+          feed.etag,
+          feed.lastModified,
+          feed.lastPollAt,
+          feed.lastOkAt,
+          feed.nextPollAt,
+          feed.failures,
+          feed.error,
+          feed.items,
+          feed.url,
+        ],
       );
     },
     /** Whether an item was taken before: by GUID from this feed, or by canonical URL from any feed. */
     seen(feedUrl: string, guid: string | null, url: string | null): boolean {
-      if (guid && db.prepare("SELECT 1 FROM feed_items WHERE feed_url = ? AND guid = ?").get(feedUrl, guid))
+      if (guid && sql.get("SELECT 1 AS one FROM feed_items WHERE feed_url = ? AND guid = ?", [feedUrl, guid]))
         return true;
-      return Boolean(url && db.prepare("SELECT 1 FROM feed_items WHERE url = ?").get(url));
+      return Boolean(url && sql.get("SELECT 1 AS one FROM feed_items WHERE url = ?", [url]));
     },
     record(
       feedUrl: string,
@@ -120,9 +118,13 @@ export function createFeedTable(db: Database.Database) {
       articleId: string,
       now = new Date(),
     ): void {
-      db.prepare(
-        "INSERT INTO feed_items (feed_url, guid, url, article_id, seen_at) VALUES (?, ?, ?, ?, ?)",
-      ).run(feedUrl, guid, url, articleId, now.toISOString());
+      sql.run("INSERT INTO feed_items (feed_url, guid, url, article_id, seen_at) VALUES (?, ?, ?, ?, ?)", [
+        feedUrl,
+        guid,
+        url,
+        articleId,
+        now.toISOString(),
+      ]);
     },
   };
 }

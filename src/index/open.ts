@@ -1,6 +1,12 @@
+import path from "node:path";
 import type { Config } from "../config.js";
 import { loadSynonyms, type SynonymMap } from "../text/lexicon.js";
-import { IndexStore } from "./store.js";
+import { IndexStore, isPostgresUrl } from "./store.js";
+
+/** An index as given on a command line or in the environment: a PostgreSQL address as it is, a file resolved. */
+export function indexLocation(given: string): string {
+  return isPostgresUrl(given) ? given : path.resolve(given);
+}
 
 /** The index and the query lexicon, opened together once per process. */
 export interface Corpus {

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import type Database from "better-sqlite3";
 import { useStemming } from "../text/terms.js";
 import type { Article, ArticleMeta, Passage } from "../types.js";
 import { chunkArticle } from "./chunk.js";
@@ -11,21 +10,26 @@ import type {
   PassageSearch,
   UpsertOutcome,
 } from "./contracts.js";
-import { checkDatabase, indexLanguage, indexProblem, openDatabase } from "./database.js";
-import { sourceMatches } from "./filters.js";
-import { toMatchExpression } from "./fts-expression.js";
-
-export { SCHEMA_VERSION } from "./database.js";
-
 import { EmbeddingStore } from "./embedding-store.js";
 import { createFeedTable, type FeedTable } from "./feed-table.js";
+import { type FullTextIndex, ROW_COLUMNS } from "./full-text.js";
+import { PostgresFullText } from "./postgres/full-text.js";
+import { INDEX_LOCK_KEY, migratePostgres } from "./postgres/schema.js";
+import { postgresConnection, safeAddress } from "./postgres/sync-client.js";
 import { SourceStore } from "./source-store.js";
-
-/** BM25 weight of the title column against the body's 1.0: at 2.5 a passage matching only through its article's title outranked the paragraph that answers (news passage@1 0.425 at 1, 0.445 at 0.5, docs/quality.md). */
-export const TITLE_WEIGHT = 0.5;
+import { type SqlConnection, sqliteConnection } from "./sql.js";
+import { checkDatabase, indexLanguage, indexProblem, openDatabase } from "./sqlite/database.js";
+import { Fts5Index } from "./sqlite/fts5.js";
 
 /** A row of the FTS search joined with its passage and article. */
 export type { IndexStats, MatchRow, UpsertOutcome } from "./contracts.js";
+export { TITLE_WEIGHT } from "./full-text.js";
+export { SCHEMA_VERSION } from "./sqlite/database.js";
+
+/** Whether an index location is a PostgreSQL address rather than an SQLite file. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
 
 /** Hash of everything about an article that its index rows depend on. */
 export function articleHash(article: Article): string {
@@ -58,18 +62,24 @@ export function rowMeta(
   };
 }
 
-/**
- * The SQLite index: articles, their passages with offsets, and an FTS5 index over them.
- * One instance per process; prepared statements are made once and reused.
- */
-/** Best-scored rows a date- or source-limited search looks among first, before checking every matching row. */
-const PREFILTER_ROWS = 2000;
 /** How stale cached term counts may be after another process's ingest, at most. */
 const FRESHEN_MS = 250;
+/** Passages inserted by one statement (SQLite takes at most 32,766 parameters, 6 a passage). */
+const PASSAGES_PER_INSERT = 500;
 
+type ArticleRow = Record<string, string | null>;
+
+/**
+ * The index: articles, their passages with offsets, and full-text search over them. On an SQLite file by default
+ * (FTS5), or in PostgreSQL when the location is a `postgres://` address; articles, passages, feeds, sources and
+ * embeddings are the same SQL on both, and only full-text search differs (`full-text.ts`). One instance per process.
+ */
 export class IndexStore implements ArticleStore, PassageSearch {
-  private readonly db: Database.Database;
+  private readonly sql: SqlConnection;
+  private readonly text: FullTextIndex;
+  /** The SQLite file, or the PostgreSQL address without its password. */
   readonly path: string;
+  readonly backend: "sqlite" | "postgres";
   /** The language the index was built for (ISO 639-1): English is stemmed, others are not. */
   readonly language: string;
   /** Passage vectors by model and content hash. */
@@ -78,155 +88,114 @@ export class IndexStore implements ArticleStore, PassageSearch {
   readonly feeds: FeedTable;
   /** Which source files produced which articles, for incremental ingest. */
   readonly sources: SourceStore;
-  private readonly stmts;
+  /** SQLite's connection, for what only SQLite has (integrity check, checkpoint, file size). */
+  private readonly sqlite: import("better-sqlite3").Database | null;
   private passageCount: number | null = null;
   /** The last committed sequence number while an asynchronous transaction is open on this connection. */
   private seqBeforeWrite: number | null = null;
-  private readonly filtered = new Map<string, Database.Statement>();
   private readonly dfCache = new Map<string, number>();
-  /** SQLite's `data_version` when the caches were last checked, and when that was (ms since the epoch). */
-  private seenDataVersion: number | null = null;
+  /** The backend's change mark when the caches were last checked, and when that was (ms since the epoch). */
+  private seenMark: string | null = null;
   private checkedAt = 0;
 
   /**
-   * Open an index file (created when missing). `language` (ISO 639-1, default English) is fixed when the index is
-   * created; opening an index built for another language fails with what to do.
+   * Open an index (created when missing): an SQLite file, or a PostgreSQL database by `postgres://` address.
+   * `language` (ISO 639-1, default English) is fixed when the index is created; opening an index built for another
+   * language fails with what to do.
    */
-  constructor(file: string, options: { readonly?: boolean; language?: string } = {}) {
-    this.path = file;
-    this.db = openDatabase(file, options);
-    this.language = indexLanguage(this.db);
+  constructor(location: string, options: { readonly?: boolean; language?: string } = {}) {
+    if (isPostgresUrl(location)) {
+      this.backend = "postgres";
+      this.path = safeAddress(location);
+      this.sqlite = null;
+      this.sql = postgresConnection(location, INDEX_LOCK_KEY);
+      try {
+        this.language = migratePostgres(this.sql, location, options.language);
+      } catch (error) {
+        this.sql.close();
+        throw error;
+      }
+      this.text = new PostgresFullText(this.sql);
+    } else {
+      this.backend = "sqlite";
+      this.path = location;
+      const db = openDatabase(location, options);
+      this.sqlite = db;
+      this.language = indexLanguage(db);
+      this.sql = sqliteConnection(db);
+      this.text = new Fts5Index(db);
+    }
     // Questions and passages are stemmed as the index's tokenizer stems: Porter for English, not at all otherwise.
     useStemming(this.language === "en");
-    // The source rule is the one `retrieve` applies to vector neighbours, so both paths keep the same articles.
-    this.db.function("source_matches", { deterministic: true }, (source, site, url) =>
-      sourceMatches(String(source), site === null ? null : String(site), url === null ? null : String(url))
-        ? 1
-        : 0,
-    );
-    this.stmts = this.prepare();
-    this.embeddings = new EmbeddingStore(this.db);
-    this.feeds = createFeedTable(this.db);
-    this.sources = new SourceStore(this.db);
+    this.embeddings = new EmbeddingStore(this.sql);
+    this.feeds = createFeedTable(this.sql);
+    this.sources = new SourceStore(this.sql);
   }
 
-  private prepare() {
-    const db = this.db;
-    return {
-      getHash: db.prepare<[string], { hash: string; first_seen_at: string; seq: number | null }>(
-        "SELECT hash, first_seen_at, seq FROM articles WHERE id = ?",
-      ),
-      lastSeq: db.prepare<[], { seq: number | null }>("SELECT max(seq) AS seq FROM articles"),
-      seqAt: db.prepare<[string], { seq: number | null }>(
-        "SELECT max(seq) AS seq FROM articles WHERE first_seen_at <= ?",
-      ),
-      seqBetween: db.prepare<[number, number, number], { id: string }>(
-        "SELECT id FROM articles WHERE seq > ? AND seq <= ? ORDER BY coalesce(published_at, first_seen_at) DESC, id LIMIT ?",
-      ),
-      seenBetween: db.prepare<[string, string, number], { id: string }>(
-        "SELECT id FROM articles WHERE first_seen_at > ? AND first_seen_at <= ? ORDER BY coalesce(published_at, first_seen_at) DESC, id LIMIT ?",
-      ),
-      insertArticle: db.prepare(
-        `INSERT INTO articles (id, url, title, site, published_at, author, text, fetched_at, source, hash, indexed_at, first_seen_at, seq)
-         VALUES (@id, @url, @title, @site, @publishedAt, @author, @text, @fetchedAt, @source, @hash, @indexedAt, @firstSeenAt,
-                 coalesce(@seq, (SELECT coalesce(max(seq), 0) + 1 FROM articles)))`,
-      ),
-      passageIds: db.prepare<[string], { id: number }>("SELECT id FROM passages WHERE article_id = ?"),
-      deleteFts: db.prepare<[number]>("DELETE FROM passage_fts WHERE rowid = ?"),
-      deleteArticle: db.prepare<[string]>("DELETE FROM articles WHERE id = ?"),
-      insertPassage: db.prepare<[string, number, number, number, string, string]>(
-        "INSERT INTO passages (article_id, ordinal, start_offset, end_offset, text, sep) VALUES (?, ?, ?, ?, ?, ?)",
-      ),
-      articleParts: db.prepare<[string], { text: string; sep: string }>(
-        "SELECT text, sep FROM passages WHERE article_id = ? ORDER BY ordinal",
-      ),
-      insertFts: db.prepare<[number | bigint, string, string]>(
-        "INSERT INTO passage_fts (rowid, title, body) VALUES (?, ?, ?)",
-      ),
-      getArticle: db.prepare<[string], Record<string, string | null>>("SELECT * FROM articles WHERE id = ?"),
-      passagesOf: db.prepare<[string], MatchRow>(
-        `SELECT p.id, p.article_id, p.ordinal, p.start_offset, p.end_offset, p.text, a.url, a.title, a.site,
-                a.published_at, a.author, a.source, 0 AS score
-         FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.article_id = ? ORDER BY p.ordinal`,
-      ),
-      match: db.prepare<[string, number], MatchRow>(
-        `SELECT p.id, p.article_id, p.ordinal, p.start_offset, p.end_offset, p.text, a.url, a.title, a.site,
-                a.published_at, a.author, a.source, -f.score AS score
-         FROM (SELECT rowid AS pid, bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) AS score FROM passage_fts
-               WHERE passage_fts MATCH ? ORDER BY score LIMIT ?) f
-         JOIN passages p ON p.id = f.pid JOIN articles a ON a.id = p.article_id
-         ORDER BY f.score`,
-      ),
-      docFreq: db.prepare<[string], { doc: number }>("SELECT doc FROM passage_vocab WHERE term = ?"),
-      anyDated: db.prepare<[string, string], { one: number }>(
-        "SELECT 1 AS one FROM articles WHERE published_at >= ? AND published_at < ? LIMIT 1",
-      ),
-      vocabRange: db.prepare<[string, string, number], { term: string; doc: number }>(
-        "SELECT term, doc FROM passage_vocab WHERE term >= ? AND term < ? ORDER BY doc DESC LIMIT ?",
-      ),
-      countMatches: db.prepare<[string], { n: number }>(
-        "SELECT count(*) AS n FROM passage_fts WHERE passage_fts MATCH ?",
-      ),
-      vocabulary: db.prepare<[number], { term: string; doc: number }>(
-        "SELECT term, doc FROM passage_vocab WHERE doc >= ?",
-      ),
-      countPassages: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM passages"),
-      dataVersion: db.prepare<[], { data_version: number }>("PRAGMA data_version"),
-      countArticles: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM articles"),
-      newest: db.prepare<[], { title: string; published_at: string | null; url: string | null }>(
-        "SELECT title, published_at, url FROM articles ORDER BY coalesce(published_at, fetched_at) DESC LIMIT 1",
-      ),
-      getMeta: db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
-      setMeta: db.prepare<[string, string]>(
-        "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      ),
-    };
+  /** A failure in words a person can act on (SQLite's codes; PostgreSQL's are worded where they arise). */
+  private problem(error: unknown): unknown {
+    return this.sqlite ? (indexProblem(error, this.path) ?? error) : error;
   }
 
   /** Run `fn` in one transaction: all of it lands or none of it. */
   transaction<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn)();
+      return this.sql.transaction(() => {
+        const result = fn();
+        this.text.flush();
+        return result;
+      });
     } catch (error) {
-      throw indexProblem(error, this.path) ?? error;
+      throw this.problem(error);
     }
   }
 
   /**
-   * Run async `fn` in one write transaction (BEGIN IMMEDIATE): for an ingest that reads files as it writes, so memory
-   * stays bounded by one file. Only this process writes; WAL readers see the previous index until COMMIT.
+   * Run async `fn` in one write transaction: for an ingest that reads files as it writes, so memory stays bounded
+   * by one file. One writer at a time; readers see the previous index until COMMIT.
    */
   async transactionAsync<T>(fn: () => Promise<T>): Promise<T> {
-    this.db.exec("BEGIN IMMEDIATE");
-    this.seqBeforeWrite = this.stmts.lastSeq.get()?.seq ?? 0;
+    this.sql.begin();
+    this.seqBeforeWrite = this.lastSeq();
     try {
       const result = await fn();
-      this.db.exec("COMMIT");
+      this.text.flush();
+      this.sql.commit();
       return result;
     } catch (error) {
-      if (this.db.inTransaction) this.db.exec("ROLLBACK");
-      throw indexProblem(error, this.path) ?? error;
+      this.sql.rollback();
+      throw this.problem(error);
     } finally {
       this.seqBeforeWrite = null;
     }
   }
 
-  /** Check every page of the index (start-up, `stats`); throws what is wrong, in words, and changes nothing. */
+  /** Check the index (start-up, `stats`): every page of an SQLite file, the connection to PostgreSQL. Throws what is wrong, in words, and changes nothing. */
   check(): void {
-    checkDatabase(this.db, this.path);
+    if (this.sqlite) checkDatabase(this.sqlite, this.path);
+    else this.sql.get("SELECT 1 FROM meta LIMIT 1");
   }
 
-  /** Fold the write-ahead log into the database file (after a bulk load, before measuring its size). */
+  /** Fold SQLite's write-ahead log into the database file (after a bulk load, before measuring its size). */
   checkpoint(): void {
-    this.db.pragma("wal_checkpoint(TRUNCATE)");
+    this.sqlite?.pragma("wal_checkpoint(TRUNCATE)");
   }
 
   /** Index an article (chunked into passages); an unchanged article is left as it is. */
   upsertArticle(article: Article, now = new Date().toISOString()): UpsertOutcome {
+    // One article lands whole: its own transaction, unless the caller's ingest already holds one.
+    const work = () => this.writeArticle(article, now);
+    return this.sql.inTransaction() ? work() : this.transaction(work);
+  }
+
+  private writeArticle(article: Article, now: string): UpsertOutcome {
     const hash = articleHash(article);
-    const existing = this.stmts.getHash.get(article.id);
+    const existing = this.sql.get<{ hash: string; first_seen_at: string; seq: number | null }>(
+      "SELECT hash, first_seen_at, seq FROM articles WHERE id = ?",
+      [article.id],
+    );
     if (existing?.hash === hash) return "unchanged";
-    if (existing) this.removeArticle(article.id);
+    if (existing) this.deleteArticle(article.id);
     const passages = chunkArticle(article.id, article.text);
     // The text is stored once, in the passages and the white space between them; an article whose text the
     // passages do not rebuild exactly (none does today) keeps its own copy.
@@ -239,80 +208,117 @@ export class IndexStore implements ArticleStore, PassageSearch {
       return sep;
     });
     // An article keeps the time it was first seen, and its sequence number, across updates, so digests never post
-    // it twice. A new article's number is the next one inside the writing transaction: SQLite has one writer at a
-    // time, so numbers are committed in order and a reader never sees a gap that fills later.
-    this.stmts.insertArticle.run({
-      ...article,
-      text: rebuilt === article.text ? "" : article.text,
-      hash,
-      indexedAt: now,
-      firstSeenAt: existing?.first_seen_at ?? now,
-      seq: existing?.seq ?? null,
-    });
-    passages.forEach((p, i) => {
-      const { lastInsertRowid } = this.stmts.insertPassage.run(
+    // it twice. A new article's number is the next one inside the writing transaction: there is one writer at a
+    // time (SQLite's lock, PostgreSQL's advisory lock), so numbers are committed in order and a reader never sees a
+    // gap that fills later.
+    this.sql.run(
+      `INSERT INTO articles (id, url, title, site, published_at, author, text, fetched_at, source, hash, indexed_at, first_seen_at, seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, (SELECT coalesce(max(seq), 0) + 1 FROM articles)))`,
+      [
         article.id,
-        p.ordinal,
-        p.start,
-        p.end,
-        p.text,
-        seps[i] ?? "",
+        article.url,
+        article.title,
+        article.site,
+        article.publishedAt,
+        article.author,
+        rebuilt === article.text ? "" : article.text,
+        article.fetchedAt,
+        article.source,
+        hash,
+        now,
+        existing?.first_seen_at ?? now,
+        existing?.seq ?? null,
+      ],
+    );
+    const indexed: { id: number; text: string }[] = [];
+    for (let from = 0; from < passages.length; from += PASSAGES_PER_INSERT) {
+      const batch = passages.slice(from, from + PASSAGES_PER_INSERT);
+      const rows = this.sql.all<{ id: number; ordinal: number }>(
+        `INSERT INTO passages (article_id, ordinal, start_offset, end_offset, text, sep)
+         VALUES ${batch.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")} RETURNING id, ordinal`,
+        batch.flatMap((p, i) => [article.id, p.ordinal, p.start, p.end, p.text, seps[from + i] ?? ""]),
       );
-      this.stmts.insertFts.run(lastInsertRowid, article.title, p.text);
-    });
+      const ids = new Map(rows.map((r) => [Number(r.ordinal), Number(r.id)]));
+      for (const p of batch) indexed.push({ id: ids.get(p.ordinal) ?? 0, text: p.text });
+    }
+    this.text.add(article.title, indexed);
     this.forgetFrequencies();
     return existing ? "updated" : "added";
   }
 
-  /** Remove an article, its passages and their FTS rows. */
+  /** Remove an article, its passages and their full-text rows. */
   removeArticle(id: string): boolean {
-    for (const { id: pid } of this.stmts.passageIds.all(id)) this.stmts.deleteFts.run(pid);
-    const removed = this.stmts.deleteArticle.run(id).changes > 0;
+    const work = () => this.deleteArticle(id);
+    return this.sql.inTransaction() ? work() : this.transaction(work);
+  }
+
+  private deleteArticle(id: string): boolean {
+    const ids = this.sql.all<{ id: number }>("SELECT id FROM passages WHERE article_id = ?", [id]);
+    this.text.remove(ids.map((r) => Number(r.id)));
+    const removed = this.sql.run("DELETE FROM articles WHERE id = ?", [id]).changes > 0;
     if (removed) this.forgetFrequencies();
     return removed;
   }
 
   /**
    * Drop the cached counts when another connection has committed since they were read: a worker's or another
-   * shard's ingest, which this connection's own writes never report. SQLite's `data_version` changes exactly then;
-   * it is read at most every `FRESHEN_MS`, so a question's many lookups cost one check.
+   * shard's ingest, which this connection's own writes never report. The backend's change mark says when; it is
+   * read at most every `FRESHEN_MS`, so a question's many lookups cost one check.
    */
   private freshen(): void {
     const now = Date.now();
     if (now - this.checkedAt < FRESHEN_MS) return;
     this.checkedAt = now;
-    const version = this.stmts.dataVersion.get()?.data_version ?? 0;
-    if (this.seenDataVersion !== null && version !== this.seenDataVersion) this.forgetFrequencies();
-    this.seenDataVersion = version;
+    const mark = this.text.changeMark();
+    if (this.seenMark !== null && mark !== this.seenMark) this.forgetFrequencies();
+    this.seenMark = mark;
   }
 
   /** Forget cached term frequencies and the passage count: after a write, another process's, or for a cold bench. */
   forgetFrequencies(): void {
     this.passageCount = null;
     this.dfCache.clear();
+    this.text.forget();
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.sql.run(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      [key, value],
+    );
+  }
+
+  private getMeta(key: string): string | null {
+    return this.sql.get<{ value: string }>("SELECT value FROM meta WHERE key = ?", [key])?.value ?? null;
   }
 
   /** Mark the end of an ingest that changed something: bumps the version caches key on. */
   bumpVersion(now = new Date().toISOString()): number {
     const version = this.version() + 1;
-    this.stmts.setMeta.run("version", String(version));
-    this.stmts.setMeta.run("last_ingest_at", now);
+    this.setMeta("version", String(version));
+    this.setMeta("last_ingest_at", now);
     return version;
   }
 
   /** Record an ingest that changed nothing. */
   touchIngest(now = new Date().toISOString()): void {
-    this.stmts.setMeta.run("last_ingest_at", now);
+    this.setMeta("last_ingest_at", now);
   }
 
   /** The index version: it changes whenever the corpus does. */
   version(): number {
-    return Number(this.stmts.getMeta.get("version")?.value ?? 0);
+    return Number(this.getMeta("version") ?? 0);
   }
 
   /** A stored article, whole. */
   getArticle(id: string): Article | null {
-    const row = this.stmts.getArticle.get(id);
+    // The text is rebuilt from the passages in the same read (one round trip to PostgreSQL).
+    const row = this.sql.get<ArticleRow>(
+      `SELECT a.*, CASE WHEN a.text = '' THEN (SELECT string_agg(p.sep || p.text, '' ORDER BY p.ordinal)
+                                                FROM passages p WHERE p.article_id = a.id) END AS rebuilt
+       FROM articles a WHERE a.id = ?`,
+      [id],
+    );
     if (!row) return null;
     return {
       id: row.id ?? id,
@@ -321,15 +327,14 @@ export class IndexStore implements ArticleStore, PassageSearch {
       site: row.site ?? null,
       publishedAt: row.published_at ?? null,
       author: row.author ?? null,
-      text:
-        row.text ||
-        this.stmts.articleParts
-          .all(id)
-          .map((p) => p.sep + p.text)
-          .join(""),
+      text: row.text || row.rebuilt || "",
       fetchedAt: row.fetched_at ?? "",
       source: row.source ?? "",
     };
+  }
+
+  private lastSeq(): number {
+    return Number(this.sql.get<{ seq: number | null }>("SELECT max(seq) AS seq FROM articles")?.seq ?? 0);
   }
 
   /**
@@ -337,105 +342,81 @@ export class IndexStore implements ArticleStore, PassageSearch {
    * ingest is open, its uncommitted articles are not counted: a digest must never post what may yet roll back.
    */
   committedSeq(): number {
-    return this.seqBeforeWrite ?? this.stmts.lastSeq.get()?.seq ?? 0;
+    return this.seqBeforeWrite ?? this.lastSeq();
   }
 
   /** The sequence number of the newest article first seen at or before `time` (0 when none). */
   seqAt(time: string): number {
-    return this.stmts.seqAt.get(time)?.seq ?? 0;
+    return Number(
+      this.sql.get<{ seq: number | null }>("SELECT max(seq) AS seq FROM articles WHERE first_seen_at <= ?", [
+        time,
+      ])?.seq ?? 0,
+    );
   }
 
   /** Ids of articles numbered in `(after, until]` (new since a digest), newest first. */
   articlesInSeq(after: number, until: number, limit = 10_000): string[] {
-    return this.stmts.seqBetween.all(after, until, limit).map((r) => r.id);
+    return this.sql
+      .all<{ id: string }>(
+        "SELECT id FROM articles WHERE seq > ? AND seq <= ? ORDER BY coalesce(published_at, first_seen_at) DESC, id LIMIT ?",
+        [after, until, limit],
+      )
+      .map((r) => r.id);
   }
 
   /** Ids of articles first seen in `(after, until]`, newest first. */
   articlesFirstSeen(after: string, until: string, limit = 10_000): string[] {
-    return this.stmts.seenBetween.all(after, until, limit).map((r) => r.id);
+    return this.sql
+      .all<{ id: string }>(
+        "SELECT id FROM articles WHERE first_seen_at > ? AND first_seen_at <= ? ORDER BY coalesce(published_at, first_seen_at) DESC, id LIMIT ?",
+        [after, until, limit],
+      )
+      .map((r) => r.id);
   }
 
   /** An article's passages in order. */
   passagesOf(articleId: string): Passage[] {
-    return this.stmts.passagesOf.all(articleId).map(rowPassage);
+    return this.sql
+      .all<MatchRow>(
+        `SELECT ${ROW_COLUMNS}, 0 AS score
+         FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.article_id = ? ORDER BY p.ordinal`,
+        [articleId],
+      )
+      .map(rowPassage);
   }
 
-  /** Rows matching the query, best first (BM25 over FTS5; the query's words only ever reach MATCH as literals). */
+  /** Rows matching the query, best first (BM25; the query's words only ever reach the backend as literals). */
   match(query: MatchQuery, limit: number): MatchRow[] {
-    const expression = toMatchExpression(query);
-    if (!query.window && !query.source) return this.stmts.match.all(expression, limit);
     // A window no article is dated in holds nothing: no need to score every matching row to find that out.
-    if (query.window && !this.stmts.anyDated.get(query.window.from, query.window.to)) return [];
-    const filters: string[] = [];
-    if (query.window) filters.push(query.window.from, query.window.to);
-    if (query.source) filters.push(query.source);
-    const window = Boolean(query.window);
-    const source = Boolean(query.source);
-    // First among the best-scored rows only, joined to their articles; when those hold `limit` rows inside the
-    // filters, they are exactly the best such rows (every better one ranks above them). Else every row is checked.
-    const first = this.filteredMatch(window, source, true).all(
-      expression,
-      PREFILTER_ROWS,
-      ...filters,
-      limit,
-    ) as MatchRow[];
-    if (first.length >= limit) return first;
-    return this.filteredMatch(window, source, false).all(expression, ...filters, limit) as MatchRow[];
-  }
-
-  /**
-   * The statement for a search limited to a date window and/or a source (the rules of `filters.ts`; the window is
-   * written in SQL, where it is cheap for every matching row). Dates are publication dates: an undated article is
-   * outside every window, since the time it was first seen says when it was indexed (a bulk import, a dataset), not
-   * when it was news.
-   */
-  private filteredMatch(window: boolean, source: boolean, prefilter: boolean) {
-    const key = `${window}|${source}|${prefilter}`;
-    let statement = this.filtered.get(key);
-    if (!statement) {
-      // Plain comparisons of the stored date: for a YYYY-MM-DD bound they keep what its first ten characters would.
-      const conditions = [
-        ...(window ? ["a.published_at >= ?", "a.published_at < ?"] : []),
-        ...(source ? ["source_matches(?, a.site, a.url)"] : []),
-      ].join(" AND ");
-      const columns = `p.id, p.article_id, p.ordinal, p.start_offset, p.end_offset, p.text, a.url, a.title, a.site,
-                a.published_at, a.author, a.source`;
-      statement = this.db.prepare(
-        prefilter
-          ? `SELECT ${columns}, -f.score AS score
-             FROM (SELECT rowid AS pid, bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) AS score FROM passage_fts
-                   WHERE passage_fts MATCH ? ORDER BY score LIMIT ?) f
-             JOIN passages p ON p.id = f.pid JOIN articles a ON a.id = p.article_id
-             WHERE ${conditions} ORDER BY f.score LIMIT ?`
-          : `SELECT ${columns}, -bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) AS score
-             FROM passage_fts JOIN passages p ON p.id = passage_fts.rowid JOIN articles a ON a.id = p.article_id
-             WHERE passage_fts MATCH ? AND ${conditions}
-             ORDER BY bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) LIMIT ?`,
-      );
-      this.filtered.set(key, statement);
-    }
-    return statement;
+    if (
+      query.window &&
+      !this.sql.get("SELECT 1 AS one FROM articles WHERE published_at >= ? AND published_at < ? LIMIT 1", [
+        query.window.from,
+        query.window.to,
+      ])
+    )
+      return [];
+    return this.text.match(query, limit);
   }
 
   /** The sites articles come from, most articles first (for choosing a source). */
   sites(limit = 100): { site: string; articles: number }[] {
-    return this.db
-      .prepare<[number], { site: string; articles: number }>(
+    return this.sql
+      .all<{ site: string; articles: number }>(
         "SELECT site, count(*) AS articles FROM articles WHERE site IS NOT NULL AND site != '' GROUP BY site ORDER BY articles DESC, site LIMIT ?",
+        [limit],
       )
-      .all(limit);
+      .map((r) => ({ site: r.site, articles: Number(r.articles) }));
   }
 
   /** Passages joined with their articles, by id (for hits found by vector search). */
   passageRows(ids: number[]): MatchRow[] {
     if (ids.length === 0) return [];
-    const rows = this.db
-      .prepare(
-        `SELECT p.id, p.article_id, p.ordinal, p.start_offset, p.end_offset, p.text, a.url, a.title, a.site,
-                a.published_at, a.author, a.source, 0 AS score
-         FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN (${ids.map(() => "?").join(",")})`,
-      )
-      .all(...ids) as MatchRow[];
+    const rows = this.sql.all<MatchRow>(
+      `SELECT ${ROW_COLUMNS}, 0 AS score
+       FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN (${ids.map(() => "?").join(",")})`,
+      ids,
+    );
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id)).filter((r): r is MatchRow => r !== undefined);
   }
@@ -445,7 +426,7 @@ export class IndexStore implements ArticleStore, PassageSearch {
     this.freshen();
     let n = this.dfCache.get(stem);
     if (n === undefined) {
-      n = this.stmts.docFreq.get(stem)?.doc ?? 0;
+      n = this.text.docFreq(stem);
       this.dfCache.set(stem, n);
     }
     return n;
@@ -453,50 +434,59 @@ export class IndexStore implements ArticleStore, PassageSearch {
 
   /** How many passages match the query. */
   countMatches(query: MatchQuery): number {
-    return this.stmts.countMatches.get(toMatchExpression(query))?.n ?? 0;
+    return this.text.countMatches(query);
   }
 
   /** Every indexed term in at least `minDoc` passages, with its passage count (a full scan: cache the result). */
   vocabulary(minDoc: number): { term: string; doc: number }[] {
-    return this.stmts.vocabulary.all(minDoc);
+    return this.text.vocabulary(minDoc);
   }
 
   /** Indexed terms that start with `prefix`, most frequent first. */
   termsWithPrefix(prefix: string, limit: number): string[] {
     const next = prefix.slice(0, -1) + String.fromCodePoint((prefix.codePointAt(prefix.length - 1) ?? 0) + 1);
-    return this.stmts.vocabRange.all(prefix, next, limit).map((r) => r.term);
+    return this.text.termRange(prefix, next, limit);
   }
 
   /** How many passages the index holds. */
   totalPassages(): number {
     this.freshen();
-    this.passageCount ??= this.stmts.countPassages.get()?.n ?? 0;
+    this.passageCount ??= Number(this.sql.get<{ n: number }>("SELECT count(*) AS n FROM passages")?.n ?? 0);
     return this.passageCount;
   }
 
   /** Figures about the corpus. */
   stats(): IndexStats {
-    const newest = this.stmts.newest.get();
+    const newest = this.sql.get<{ title: string; published_at: string | null; url: string | null }>(
+      "SELECT title, published_at, url FROM articles ORDER BY coalesce(published_at, fetched_at) DESC LIMIT 1",
+    );
     return {
-      articles: this.stmts.countArticles.get()?.n ?? 0,
+      articles: Number(this.sql.get<{ n: number }>("SELECT count(*) AS n FROM articles")?.n ?? 0),
       passages: this.totalPassages(),
       newest: newest ? { title: newest.title, publishedAt: newest.published_at, url: newest.url } : null,
-      lastIngestAt: this.stmts.getMeta.get("last_ingest_at")?.value ?? null,
+      lastIngestAt: this.getMeta("last_ingest_at"),
       version: this.version(),
     };
   }
 
-  /** Size of the index file on disk, in bytes (0 in memory). */
+  /** Size of the index on disk, in bytes: the SQLite file (0 in memory), or the PostgreSQL tables with their indexes. */
   sizeBytes(): number {
-    const row = this.db
-      .prepare("SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()")
-      .get() as { n: number };
-    return row.n;
+    if (!this.sqlite)
+      return Number(
+        this.sql.get<{ n: number }>(
+          `SELECT sum(pg_total_relation_size(c.oid)) AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
+           WHERE s.nspname = current_schema() AND c.relkind = 'r'`,
+        )?.n ?? 0,
+      );
+    const row = this.sql.get<{ n: number }>(
+      "SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()",
+    );
+    return Number(row?.n ?? 0);
   }
 
-  /** Close the database (the WAL is checkpointed). */
+  /** Close the index (SQLite checkpoints its WAL; PostgreSQL's connection ends). */
   close(): void {
-    if (this.db.open) this.db.close();
+    this.sql.close();
   }
 }
 

@@ -70,3 +70,10 @@ export function stemSet(text: string): Set<string> {
   for (const m of text.matchAll(WORD)) set.add(stemRaw(m[0]));
   return set;
 }
+
+/** The stems of a text in order, as the index tokenizes it (the PostgreSQL index's own tokenizer). */
+export function stemList(text: string): string[] {
+  const list: string[] = [];
+  for (const m of text.matchAll(WORD)) list.push(stemRaw(m[0]));
+  return list;
+}

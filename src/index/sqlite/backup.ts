@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { VerbatimError } from "../errors.js";
+import { VerbatimError } from "../../errors.js";
 import { checkDatabase } from "./database.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { MatchQuery } from "./contracts.js";
+import type { MatchQuery } from "../contracts.js";
 
 /** An FTS5 string literal: the only way user text reaches MATCH, so its syntax is never interpreted. */
 export function ftsString(value: string): string {

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { VerbatimError } from "../errors.js";
-import { INDEX_LANGUAGES } from "../text/languages.js";
-import { FEEDS_SCHEMA } from "./feed-table.js";
+import { VerbatimError } from "../../errors.js";
+import { INDEX_LANGUAGES } from "../../text/languages.js";
+import { FEEDS_SCHEMA } from "../feed-table.js";
 
 /** The FTS5 pending-terms hash a writer fills before flushing a segment. */
 const FTS_HASH_BYTES = 16 * 1024 * 1024;

@@ -1,0 +1,295 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../src/cli.js";
+import type { MatchQuery } from "../src/index/contracts.js";
+import { IndexStore } from "../src/index/store.js";
+import { ingestPaths } from "../src/ingest/files.js";
+import { ask, CORPUS, FIXTURES, newsArticle, SEED, SYNONYMS, tempDir } from "./helpers.js";
+
+// The PostgreSQL index against a real server, beside the SQLite one on the same fixtures: the same passages, the
+// same rankings, the same answers. `.ci/run` gives the local server (and fails when it cannot reach it).
+const SERVER = process.env.TEST_DATABASE_URL;
+if (!SERVER)
+  console.info(
+    "PostgreSQL index skipped: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run it",
+  );
+
+/** A schema of its own for one test, and the index address that uses it; dropped afterwards. */
+async function freshSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const schema = `verbatim_test_${randomBytes(5).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: SERVER });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = new URL(SERVER ?? "");
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: SERVER });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+    },
+  };
+}
+
+const QUERIES: MatchQuery[] = [
+  { terms: [["wastewater"]], mode: "or" },
+  { terms: [["vice"], ["minister"], ["wastewater"]], mode: "or" },
+  { terms: [["rare", "earth"], ["pollution"]], mode: "and" },
+  { terms: [["lithium"], ["plant"], ["water"]], mode: "or" },
+  { terms: [["rare earth"], ["industry"]], mode: "or" },
+  { terms: [["harbor"], ["master"]], mode: "and" },
+];
+
+describe.skipIf(!SERVER)("the index in PostgreSQL", () => {
+  let url: string;
+  let drop: () => Promise<void>;
+  let sqlite: IndexStore;
+  let postgres: IndexStore;
+
+  beforeEach(async () => {
+    ({ url, drop } = await freshSchema());
+    sqlite = new IndexStore(":memory:");
+    await ingestPaths(sqlite, [CORPUS]);
+    postgres = new IndexStore(url);
+    await ingestPaths(postgres, [CORPUS]);
+  });
+  afterEach(async () => {
+    sqlite.close();
+    postgres.close();
+    await drop();
+  });
+
+  it("holds the same articles and passages, with offsets into the article text", () => {
+    expect(postgres.stats().articles).toBe(sqlite.stats().articles);
+    expect(postgres.totalPassages()).toBe(sqlite.totalPassages());
+    const id = sqlite.articlesInSeq(0, 1000)[0] ?? "";
+    const article = postgres.getArticle(id);
+    // Everything but the time each ingest read the file.
+    expect({ ...article, fetchedAt: "" }).toEqual({ ...sqlite.getArticle(id), fetchedAt: "" });
+    for (const p of postgres.passagesOf(id)) expect(article?.text.slice(p.start, p.end)).toBe(p.text);
+  });
+
+  it("ranks as FTS5 ranks: the same passages in the same order, BM25 scores within a few parts in a thousand", () => {
+    for (const query of QUERIES) {
+      const a = sqlite.match(query, 10);
+      const b = postgres.match(query, 10);
+      expect(b.map((r) => r.text)).toEqual(a.map((r) => r.text));
+      for (const [i, row] of b.entries()) expect(row.score).toBeCloseTo(a[i]?.score ?? 0, 2);
+      expect(postgres.countMatches(query)).toBe(sqlite.countMatches(query));
+    }
+    expect(postgres.docFreq("wastewat")).toBe(sqlite.docFreq("wastewat"));
+    expect(postgres.termsWithPrefix("minist", 5)).toEqual(sqlite.termsWithPrefix("minist", 5));
+  });
+
+  it("answers the seed question with the same quotes", async () => {
+    const question = "what did the vice minister say about wastewater?";
+    const fromSqlite = await ask({ store: sqlite, synonyms: SYNONYMS }, question);
+    const fromPostgres = await ask({ store: postgres, synonyms: SYNONYMS }, question);
+    expect(fromPostgres.status).toBe("answered");
+    expect(fromPostgres.quotes.map((q) => q.text)).toEqual(fromSqlite.quotes.map((q) => q.text));
+    expect(fromPostgres.quotes[0]?.text).toMatch(/wastewater/);
+  });
+
+  it("keeps date and source filters", () => {
+    postgres.upsertArticle(
+      newsArticle("dated", "Port wastewater rules", "The harbor master said wastewater rules apply.", {
+        publishedAt: "2026-03-02",
+        url: "https://www.port.example.org/a",
+        site: "Port Weekly",
+      }),
+    );
+    const words: MatchQuery["terms"] = [["wastewater"]];
+    const inMarch = postgres.match(
+      { terms: words, mode: "or", window: { from: "2026-03-01", to: "2026-04-01" } },
+      10,
+    );
+    expect(inMarch.map((r) => r.article_id)).toEqual(["dated"]);
+    expect(
+      postgres.match({ terms: words, mode: "or", source: "port.example.org" }, 10).map((r) => r.article_id),
+    ).toEqual(["dated"]);
+    expect(postgres.match({ terms: words, mode: "or", source: "port weekly" }, 10)).toHaveLength(1);
+    expect(
+      postgres.match({ terms: words, mode: "or", window: { from: "1990-01-01", to: "1990-02-01" } }, 10),
+    ).toEqual([]);
+  });
+
+  it("searches hostile text as words, never as syntax", () => {
+    const hostile: MatchQuery = {
+      terms: [["'; DROP TABLE articles; --"], ["wastewater"], ['wastewater" OR 1=1'], ["$1 ?"], ["?", "\\"]],
+      mode: "or",
+    };
+    const found = postgres.match(hostile, 5);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.map((r) => r.text)).toEqual(sqlite.match(hostile, 5).map((r) => r.text));
+    expect(postgres.stats().articles).toBe(sqlite.stats().articles);
+  });
+
+  it("re-ingests incrementally: unchanged files are skipped, changed ones replaced, deleted ones removed", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const { url: own, drop: dropOwn } = await freshSchema();
+      const store = new IndexStore(own);
+      try {
+        const seed = path.join(dir, "seed.txt");
+        const lithium = path.join(dir, "lithium.md");
+        copyFileSync(SEED, seed);
+        copyFileSync(path.join(CORPUS, "lithium-plant.md"), lithium);
+        const first = await ingestPaths(store, [dir]);
+        expect(first.added).toBe(2);
+        const again = await ingestPaths(store, [dir]);
+        expect(again.added + again.updated + again.removed).toBe(0);
+        const text = readFileSync(lithium, "utf8");
+        writeFileSync(
+          lithium,
+          text.replace("The company said", "Zeolite filters were new.\n\nThe company said"),
+        );
+        expect(store.docFreq("wastewat")).toBeGreaterThan(0);
+        const changed = await ingestPaths(store, [dir]);
+        expect(changed, JSON.stringify(changed)).toMatchObject({ updated: 1, added: 0, removed: 0 });
+        expect(store.docFreq("zeolit")).toBe(1);
+        expect(store.match({ terms: [["zeolite"]], mode: "or" }, 5)).toHaveLength(1);
+        rmSync(seed);
+        const removed = await ingestPaths(store, [dir]);
+        expect(removed.removed).toBe(1);
+        expect(store.docFreq("wastewat")).toBe(0);
+        expect(store.docFreq("zeolit")).toBe(1);
+        expect(store.match({ terms: [["wastewater"]], mode: "or" }, 5)).toEqual([]);
+        expect(store.stats().articles).toBe(1);
+      } finally {
+        store.close();
+        await dropOwn();
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("keeps feeds, source files and vectors", () => {
+    expect(postgres.feeds.add("https://feeds.example.com/rss", 30, "admin")).toBe(true);
+    expect(postgres.feeds.add("https://feeds.example.com/rss", 30, "admin")).toBe(false);
+    const feed = postgres.feeds.get("https://feeds.example.com/rss");
+    expect(feed?.intervalMinutes).toBe(30);
+    postgres.feeds.record("https://feeds.example.com/rss", "guid-1", "https://x.example.com/1", "a1");
+    expect(postgres.feeds.seen("https://feeds.example.com/rss", "guid-1", null)).toBe(true);
+    expect(postgres.feeds.seen("https://other.example.com/rss", null, "https://x.example.com/1")).toBe(true);
+    expect(postgres.sources.all().length).toBe(sqlite.sources.all().length);
+    postgres.embeddings.put("test-model", "h1", new Float32Array([0.5, -1, 2]));
+    const [stored] = [...postgres.embeddings.vectors("test-model")];
+    expect(stored?.hash).toBe("h1");
+    expect([...new Float32Array(new Uint8Array(stored?.vector ?? []).buffer)]).toEqual([0.5, -1, 2]);
+    expect([...postgres.embeddings.passages()].length).toBe(postgres.totalPassages());
+  });
+
+  it("a process killed in the middle of an ingest leaves the previous index whole, and the next ingest proceeds", async () => {
+    const before = postgres.stats();
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "-e",
+        `import("./src/index/store.ts").then(async ({ IndexStore }) => {
+          const store = new IndexStore(${JSON.stringify(url)});
+          await store.transactionAsync(async () => {
+            for (let i = 0; i < 40; i++)
+              store.upsertArticle({ id: "crash-" + i, url: null, title: "Crash " + i, site: null, publishedAt: null,
+                author: null, text: "Wastewater crash test paragraph number " + i + ".", fetchedAt: "", source: "crash" });
+            console.log("writing");
+            await new Promise(() => {});
+          });
+        });`,
+      ],
+      { cwd: path.resolve(FIXTURES, "../.."), stdio: ["ignore", "pipe", "inherit"] },
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        if (chunk.toString().includes("writing")) resolve();
+      });
+      child.on("exit", (code) => reject(new Error(`the writer exited early (${code})`)));
+    });
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.on("exit", resolve));
+    const after = postgres.stats();
+    expect(after.articles).toBe(before.articles);
+    expect(postgres.getArticle("crash-1")).toBeNull();
+    // The dead writer's lock went with its connection: this ingest does not wait for it.
+    postgres.upsertArticle(newsArticle("after-crash", "After", "Wastewater after the crash."));
+    expect(postgres.stats().articles).toBe(before.articles + 1);
+  }, 30_000);
+});
+
+describe.skipIf(!SERVER)("PostgreSQL index: opening, migrations and failures", () => {
+  let url: string;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    ({ url, drop } = await freshSchema());
+  });
+  afterAll(async () => {
+    await drop();
+  });
+
+  it("migrates once, records each step, and refuses a schema from a newer Verbatim", async () => {
+    const store = new IndexStore(url);
+    store.close();
+    const again = new IndexStore(url);
+    again.close();
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const { rows } = await c.query("SELECT version FROM schema_migrations ORDER BY version");
+    expect(rows.map((r) => r.version)).toEqual([1]);
+    await c.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'now')");
+    await c.end();
+    expect(() => new IndexStore(url)).toThrow(/newer Verbatim \(schema 99/);
+  });
+
+  it("names an unreachable server without its password", () => {
+    expect(() => new IndexStore("postgres://verbatim:s3cret@127.0.0.1:1/nowhere")).toThrow(
+      /Cannot reach PostgreSQL at postgres:\/\/verbatim:\*\*\*@127\.0\.0\.1:1\/nowhere \(ECONNREFUSED\)/,
+    );
+  });
+
+  it("the CLI ingests into, answers from and evaluates against INDEX_URL", async () => {
+    const { url: own, drop: dropOwn } = await freshSchema();
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t) };
+    const env = { INDEX_URL: own, DATA_DIR: CORPUS, LOG_LEVEL: "silent" };
+    try {
+      expect(await runCli(["ingest"], io, env)).toBe(0);
+      expect(
+        await runCli(["ask", "--json", "what did the vice minister say about wastewater?"], io, env),
+      ).toBe(0);
+      const answer = JSON.parse(out.at(-1) ?? "{}");
+      expect(answer.quotes[0].text).toMatch(/wastewater/);
+      expect(await runCli(["stats"], io, env)).toBe(0);
+      expect(out.at(-1)).not.toMatch(/:\/\/[^@\s]*:[^*@\s]+@/);
+      const set = path.join(FIXTURES, "eval");
+      const evalArgs = [
+        "eval",
+        "--json",
+        "--docs",
+        `${set}/docs.jsonl`,
+        "--questions",
+        `${set}/questions.jsonl`,
+        "--qrels",
+        `${set}/qrels.tsv`,
+      ];
+      const { url: empty, drop: dropEmpty } = await freshSchema();
+      expect(await runCli([...evalArgs, "--index", empty], io, env).finally(dropEmpty)).toBe(0);
+      const onPostgres = JSON.parse(out.at(-1) ?? "{}");
+      expect(await runCli(evalArgs, io, env)).toBe(0);
+      const onSqlite = JSON.parse(out.at(-1) ?? "{}");
+      for (const key of ["recall@1", "recall@5", "mrr@10", "ndcg@10", "answerInQuotes@1", "answerInQuotes@3"])
+        expect(onPostgres[key]).toBeCloseTo(onSqlite[key], 2);
+    } finally {
+      await dropOwn();
+    }
+  }, 60_000);
+});
