@@ -11,9 +11,10 @@ import { renderDigestText } from "./digest/render-text.js";
 import { isUserFacing, VerbatimError } from "./errors.js";
 import { ALTERNATIVES, type Alternative } from "./eval/engines/engine.js";
 import { runEval } from "./eval/run.js";
+import { type CopyReport, copyIndex } from "./index/copy.js";
 import { indexLocation, openCorpus } from "./index/open.js";
 import { indexProblem } from "./index/sqlite/database.js";
-import type { IndexStore } from "./index/store.js";
+import { IndexStore, isPostgresUrl } from "./index/store.js";
 import { afterChange } from "./ingest/after-change.js";
 import { describeIngest, ingestPaths } from "./ingest/files.js";
 import { createLogger } from "./log.js";
@@ -28,7 +29,11 @@ import { addUrl } from "./web/ingest.js";
 const USAGE = `Usage: verbatim <command> [options]
 
 Commands:
-  ingest [--index PATH] [PATH|URL ...]    index files, folders, web pages and feeds (default: the data folder)
+  ingest [--index PATH|URL] [PATH|URL ...]
+                                          index files, folders, web pages and feeds (default: the data folder)
+  ingest --from PATH|URL [--index URL]    copy a whole index (articles, sources, feeds, vectors) into an empty one,
+                                          e.g. the SQLite file into INDEX_URL=postgres://…; nothing is fetched again
+  migrate [--index PATH|URL]              bring the index's schema up to date and say which version it is at
   ask [--index PATH] [--json] [--since DATE] [--until DATE] [--as-of DATE] [--source SITE] "question"
                                           answer with verbatim quotes ("last week", "in 2023" in the
                                           question, or --since/--until, limit the articles' dates)
@@ -125,6 +130,8 @@ export async function runCli(
         return await evalCommand(rest, config, io);
       case "stats":
         return statsCommand(rest, config, io);
+      case "migrate":
+        return migrateCommand(rest, config, io);
       case "digest":
         return await digestCommand(rest, config, io);
       case "backup":
@@ -207,10 +214,11 @@ function cliApp(config: Config, index: unknown, log = createLogger("silent")): P
 }
 
 async function ingestCommand(args: string[], config: Config, io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { index: { type: "string" } });
+  const { values, positionals } = parse(args, { index: { type: "string" }, from: { type: "string" } });
   const app = await cliApp(config, values.index);
   const { store } = app.corpus;
   try {
+    if (values.from !== undefined) return copyCommand(String(values.from), store, io);
     const urls = positionals.filter((p) => /^https?:\/\//i.test(p));
     const paths = positionals.length > 0 ? positionals.filter((p) => !urls.includes(p)) : [config.dataDir];
     if (urls.length > 0) {
@@ -398,6 +406,43 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
     ].join("\n"),
   );
   return 0;
+}
+
+/** `ingest --from INDEX`: copy another index, whole, into this empty one (SQLite into PostgreSQL when scaling out). */
+function copyCommand(from: string, to: IndexStore, io: Io): number {
+  const location = indexLocation(from.replace(/^sqlite:\/\//i, ""));
+  if (!isPostgresUrl(location) && !existsSync(location))
+    throw new VerbatimError("USAGE", `There is no index at ${location} to copy from.`);
+  const source = new IndexStore(location, { readonly: !isPostgresUrl(location) });
+  try {
+    const progress = progressBar("articles");
+    const total = source.stats().articles;
+    let report: CopyReport;
+    try {
+      report = copyIndex(source, to, (n) => progress.update(n, total));
+    } finally {
+      progress.stop();
+    }
+    io.out(
+      `Copied ${report.articles} article(s) (${report.passages} passages), ${report.sources} source file(s), ${report.feeds} feed(s) with ${report.feedItems} item(s) and ${report.vectors} vector(s) from ${source.path} to ${to.path}.`,
+    );
+    return 0;
+  } finally {
+    source.close();
+  }
+}
+
+/** `migrate`: bring the index's schema up to date (opening it does) and say which version it is at. */
+function migrateCommand(args: string[], config: Config, io: Io): number {
+  const { values } = parse(args, { index: { type: "string" } });
+  const location = values.index ? indexLocation(String(values.index)) : config.indexPath;
+  const store = new IndexStore(location, config.indexLanguage ? { language: config.indexLanguage } : {});
+  try {
+    for (const line of store.schemaReport()) io.out(line);
+    return 0;
+  } finally {
+    store.close();
+  }
 }
 
 /** Parse "24h", "90m", "7d", "2w" into milliseconds. */

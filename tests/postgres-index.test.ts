@@ -255,6 +255,59 @@ describe.skipIf(!SERVER)("PostgreSQL index: opening, migrations and failures", (
     );
   });
 
+  it("ingest --from moves an SQLite index into PostgreSQL whole: numbers, sources, feeds and vectors; migrate reports", async () => {
+    const { dir, cleanup } = tempDir();
+    const { url: target, drop: dropTarget } = await freshSchema();
+    const out: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (_: string) => {} };
+    const file = path.join(dir, "index.sqlite");
+    try {
+      const source = new IndexStore(file);
+      await ingestPaths(source, [CORPUS]);
+      source.feeds.add("https://feeds.example.com/rss", 45, "admin");
+      const [first] = source.articlesInSeq(0, 1000);
+      source.feeds.record("https://feeds.example.com/rss", "g1", "https://x.example.com/1", first ?? "");
+      source.embeddings.put("test-model", "h1", new Float32Array([1, 2, 3]));
+      const order = source.articlesInSeq(0, 1000);
+      const before = {
+        stats: source.stats(),
+        sources: source.sources.all().sort(),
+        newest: source.committedSeq(),
+      };
+      source.close();
+
+      const env = { INDEX_URL: target, LOG_LEVEL: "silent" };
+      expect(await runCli(["ingest", "--from", `sqlite://${file}`], io, env)).toBe(0);
+      expect(out.at(-1)).toMatch(/Copied \d+ article\(s\) .* 1 feed\(s\) with 1 item\(s\) and 1 vector\(s\)/);
+      const copy = new IndexStore(target);
+      try {
+        expect(copy.stats().articles).toBe(before.stats.articles);
+        expect(copy.totalPassages()).toBe(before.stats.passages);
+        expect(copy.committedSeq()).toBe(before.newest);
+        expect(copy.articlesInSeq(0, 1000)).toEqual(order);
+        expect(copy.sources.all().sort()).toEqual(before.sources);
+        expect(copy.feeds.get("https://feeds.example.com/rss")?.intervalMinutes).toBe(45);
+        expect(copy.feeds.seen("https://feeds.example.com/rss", "g1", null)).toBe(true);
+        expect(copy.embeddings.count("test-model")).toBe(1);
+      } finally {
+        copy.close();
+      }
+      // A second copy would renumber articles under digests' feet: refused, and nothing changes.
+      const errors: string[] = [];
+      expect(
+        await runCli(["ingest", "--from", file], { out: () => {}, err: (t) => errors.push(t) }, env),
+      ).not.toBe(0);
+      expect(errors.join("\n")).toMatch(/already holds \d+ article\(s\): copy into an empty index/);
+      expect(await runCli(["migrate"], io, env)).toBe(0);
+      expect(out.join("\n")).toMatch(
+        /PostgreSQL index at .*: schema 1, up to date[\s\S]*1\. articles, passages/,
+      );
+    } finally {
+      cleanup();
+      await dropTarget();
+    }
+  }, 60_000);
+
   it("the CLI ingests into, answers from and evaluates against INDEX_URL", async () => {
     const { url: own, drop: dropOwn } = await freshSchema();
     const out: string[] = [];

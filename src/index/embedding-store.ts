@@ -58,6 +58,13 @@ export class EmbeddingStore {
     );
   }
 
+  /** The models that have vectors. */
+  models(): string[] {
+    return this.sql
+      .all<{ model: string }>("SELECT DISTINCT model FROM embeddings ORDER BY model")
+      .map((r) => r.model);
+  }
+
   /** How many vectors `model` has. */
   count(model: string): number {
     return Number(

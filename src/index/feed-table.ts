@@ -111,6 +111,30 @@ export function createFeedTable(sql: SqlConnection) {
         return true;
       return Boolean(url && sql.get("SELECT 1 AS one FROM feed_items WHERE url = ?", [url]));
     },
+    /** Every item taken from any feed (for copying an index). */
+    items(): {
+      feedUrl: string;
+      guid: string | null;
+      url: string | null;
+      articleId: string;
+      seenAt: string;
+    }[] {
+      return sql
+        .all<{
+          feed_url: string;
+          guid: string | null;
+          url: string | null;
+          article_id: string;
+          seen_at: string;
+        }>("SELECT feed_url, guid, url, article_id, seen_at FROM feed_items ORDER BY seen_at")
+        .map((r) => ({
+          feedUrl: r.feed_url,
+          guid: r.guid,
+          url: r.url,
+          articleId: r.article_id,
+          seenAt: r.seen_at,
+        }));
+    },
     record(
       feedUrl: string,
       guid: string | null,

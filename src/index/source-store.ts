@@ -46,6 +46,14 @@ export class SourceStore {
     return Number(row?.n ?? 0) > 0;
   }
 
+  /** When a source file was last ingested. */
+  ingestedAt(file: string): string | null {
+    return (
+      this.sql.get<{ ingested_at: string }>("SELECT ingested_at FROM sources WHERE path = ?", [file])
+        ?.ingested_at ?? null
+    );
+  }
+
   /** Every source file path the index knows. */
   all(): string[] {
     return this.sql.all<{ path: string }>("SELECT path FROM sources").map((r) => r.path);

@@ -14,11 +14,17 @@ import { EmbeddingStore } from "./embedding-store.js";
 import { createFeedTable, type FeedTable } from "./feed-table.js";
 import { type FullTextIndex, ROW_COLUMNS } from "./full-text.js";
 import { PostgresFullText } from "./postgres/full-text.js";
-import { INDEX_LOCK_KEY, migratePostgres } from "./postgres/schema.js";
+import { appliedMigrations, INDEX_LOCK_KEY, migratePostgres } from "./postgres/schema.js";
 import { postgresConnection, safeAddress } from "./postgres/sync-client.js";
 import { SourceStore } from "./source-store.js";
 import { type SqlConnection, sqliteConnection } from "./sql.js";
-import { checkDatabase, indexLanguage, indexProblem, openDatabase } from "./sqlite/database.js";
+import {
+  checkDatabase,
+  indexLanguage,
+  indexProblem,
+  openDatabase,
+  SCHEMA_VERSION,
+} from "./sqlite/database.js";
 import { Fts5Index } from "./sqlite/fts5.js";
 
 /** A row of the FTS search joined with its passage and article. */
@@ -68,6 +74,13 @@ const FRESHEN_MS = 250;
 const PASSAGES_PER_INSERT = 500;
 
 type ArticleRow = Record<string, string | null>;
+
+/** When an article was first seen and indexed, and its sequence number: what a copy of an index keeps. */
+export interface ArticleOrigin {
+  firstSeenAt: string;
+  indexedAt: string;
+  seq: number | null;
+}
 
 /**
  * The index: articles, their passages with offsets, and full-text search over them. On an SQLite file by default
@@ -176,6 +189,19 @@ export class IndexStore implements ArticleStore, PassageSearch {
     else this.sql.get("SELECT 1 FROM meta LIMIT 1");
   }
 
+  /** The index's schema in words: its version and, on PostgreSQL, each migration with when it ran (`npm run migrate`). */
+  schemaReport(): string[] {
+    if (this.sqlite)
+      return [
+        `SQLite index at ${this.path}: schema ${SCHEMA_VERSION}, up to date (language ${this.language}).`,
+      ];
+    const steps = appliedMigrations(this.sql);
+    return [
+      `PostgreSQL index at ${this.path}: schema ${steps.at(-1)?.version ?? 0}, up to date (language ${this.language}).`,
+      ...steps.map((m) => `  ${m.version}. ${m.name} (applied ${m.applied_at})`),
+    ];
+  }
+
   /** Fold SQLite's write-ahead log into the database file (after a bulk load, before measuring its size). */
   checkpoint(): void {
     this.sqlite?.pragma("wal_checkpoint(TRUNCATE)");
@@ -188,7 +214,39 @@ export class IndexStore implements ArticleStore, PassageSearch {
     return this.sql.inTransaction() ? work() : this.transaction(work);
   }
 
-  private writeArticle(article: Article, now: string): UpsertOutcome {
+  /** Every article with when it was first seen and indexed and its number, oldest number first (for `copyIndex`). */
+  *exportArticles(): Generator<{ article: Article; origin: ArticleOrigin }> {
+    let after = -1;
+    for (;;) {
+      const page = this.sql.all<{ id: string; seq: number | null }>(
+        "SELECT id, coalesce(seq, 0) AS seq FROM articles WHERE coalesce(seq, 0) > ? ORDER BY coalesce(seq, 0), id LIMIT 500",
+        [after],
+      );
+      for (const { id } of page) {
+        const article = this.getArticle(id);
+        const origin = this.sql.get<{ first_seen_at: string; indexed_at: string; seq: number | null }>(
+          "SELECT first_seen_at, indexed_at, seq FROM articles WHERE id = ?",
+          [id],
+        );
+        if (article && origin)
+          yield {
+            article,
+            origin: { firstSeenAt: origin.first_seen_at, indexedAt: origin.indexed_at, seq: origin.seq },
+          };
+      }
+      const last = page.at(-1);
+      if (!last || page.length < 500) return;
+      after = Number(last.seq);
+    }
+  }
+
+  /** Add an article copied from another index, keeping when it was first seen and its number (digests rely on both). */
+  importArticle(article: Article, origin: ArticleOrigin): UpsertOutcome {
+    const work = () => this.writeArticle(article, origin.indexedAt, origin);
+    return this.sql.inTransaction() ? work() : this.transaction(work);
+  }
+
+  private writeArticle(article: Article, now: string, origin?: ArticleOrigin): UpsertOutcome {
     const hash = articleHash(article);
     const existing = this.sql.get<{ hash: string; first_seen_at: string; seq: number | null }>(
       "SELECT hash, first_seen_at, seq FROM articles WHERE id = ?",
@@ -226,8 +284,8 @@ export class IndexStore implements ArticleStore, PassageSearch {
         article.source,
         hash,
         now,
-        existing?.first_seen_at ?? now,
-        existing?.seq ?? null,
+        origin?.firstSeenAt ?? existing?.first_seen_at ?? now,
+        origin?.seq ?? existing?.seq ?? null,
       ],
     );
     const indexed: { id: number; text: string }[] = [];
