@@ -6,6 +6,7 @@
 import { createReadStream, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import pg from "pg";
 import { type Answerer, createAnswerer } from "../src/answer/answerer.js";
 import { finalizeArticle } from "../src/corpus/article.js";
 import { type Alternative, createAlternative } from "../src/eval/engines/engine.js";
@@ -48,9 +49,30 @@ async function time(queries: string[], fn: (q: string) => unknown): Promise<numb
 
 const rssMB = () => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 const { asked: queries, words } = JSON.parse(readFileSync(queriesFile, "utf8")) as BenchQueries;
-const indexFile = path.join(workdir, "verbatim.sqlite");
+// "verbatim-postgres" is the same engine over a PostgreSQL index in a schema of its own, emptied before each build.
+const onPostgres = engine === "verbatim-postgres";
+const BENCH_SCHEMA = "verbatim_bench";
+function postgresIndex(): string {
+  const server = process.env.BENCH_DATABASE_URL;
+  if (!server)
+    throw new Error(
+      "verbatim-postgres needs BENCH_DATABASE_URL=postgres://… (a database the bench may write to)",
+    );
+  const url = new URL(server);
+  url.searchParams.set("options", `-c search_path=${BENCH_SCHEMA}`);
+  return url.toString();
+}
+const indexFile = onPostgres ? postgresIndex() : path.join(workdir, "verbatim.sqlite");
+
+async function emptyBenchSchema(): Promise<void> {
+  const client = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${BENCH_SCHEMA} CASCADE; CREATE SCHEMA ${BENCH_SCHEMA}`);
+  await client.end();
+}
 
 async function verbatimBuild() {
+  if (onPostgres) await emptyBenchSchema();
   const store = new IndexStore(indexFile);
   const fetchedAt = new Date().toISOString();
   const started = performance.now();
@@ -78,12 +100,14 @@ async function verbatimBuild() {
   const seconds = (performance.now() - started) / 1000;
   const passages = store.totalPassages();
   store.checkpoint();
+  store.optimize();
+  const indexBytes = onPostgres ? store.sizeBytes() : statSync(indexFile).size;
   store.close();
   return {
     passages,
     ingestPerSec: Math.round(passages / seconds),
     ingestSeconds: seconds,
-    indexBytes: statSync(indexFile).size,
+    indexBytes,
     buildRssMB: rssMB(),
   };
 }
@@ -193,7 +217,7 @@ async function alternative(name: Alternative) {
 }
 
 const run =
-  engine === "verbatim"
+  engine === "verbatim" || onPostgres
     ? phase === "build"
       ? verbatimBuild
       : verbatimServe

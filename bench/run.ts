@@ -128,10 +128,10 @@ export async function runBench(options: {
       for (const engine of options.engines) {
         const dir = mkdtempSync(path.join(work, `${engine}-`));
         try {
-          if (engine === "verbatim") {
-            const built = await child(["verbatim", "build", corpus, queriesFile, dir], options.timeout);
+          if (engine === "verbatim" || engine === "verbatim-postgres") {
+            const built = await child([engine, "build", corpus, queriesFile, dir], options.timeout);
             const served = await child(
-              ["verbatim", "serve", corpus, queriesFile, dir, realFile],
+              [engine, "serve", corpus, queriesFile, dir, realFile],
               options.timeout,
             );
             results.push({ engine, ...(built as object), ...(served as object) } as BenchResult);

@@ -55,6 +55,9 @@ Commands:
   invite                                  print the links that add the bot to a server and to your account
 `;
 
+/** Articles changed by one ingest from which it counts as a bulk load (see `IndexStore.optimize`). */
+const BULK_ARTICLES = 1000;
+
 /** Output channels, so tests can capture them. */
 export interface Io {
   out: (text: string) => void;
@@ -249,6 +252,8 @@ async function ingestCommand(args: string[], config: Config, io: Io): Promise<nu
     for (const w of report.warnings)
       if (!report.missing.some((p) => w.startsWith(p))) io.err(`warning: ${w}`);
     io.out(describeIngest(report));
+    // A bulk load into PostgreSQL: its planner learns the new sizes now, not when autovacuum comes round.
+    if (report.added + report.updated + report.removed >= BULK_ARTICLES) store.optimize();
     if (app.embedder) {
       const progress = progressBar("passages embedded");
       const n = await afterChange(app.web, progress.update).finally(() => progress.stop());
@@ -520,6 +525,11 @@ async function backupCommand(args: string[], config: Config, io: Io): Promise<nu
   if (!dest) throw new VerbatimError("USAGE", "Name the file to write the backup to: npm run backup -- FILE");
   const { backupDatabase } = await import("./index/sqlite/backup.js");
   const index = values.index ? indexLocation(String(values.index)) : config.indexPath;
+  if (isPostgresUrl(index))
+    throw new VerbatimError(
+      "USAGE",
+      "The index is in PostgreSQL: back it up with the server's own tools (pg_dump), or copy it into an SQLite file with `npm run ingest -- --index FILE --from INDEX_URL`.",
+    );
   const target = path.resolve(dest);
   const { pages } = await backupDatabase(index, target);
   io.out(`Backed up the index ${index} to ${target} (${pages} pages, checked).`);

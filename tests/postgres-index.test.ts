@@ -249,12 +249,6 @@ describe.skipIf(!SERVER)("PostgreSQL index: opening, migrations and failures", (
     expect(() => new IndexStore(url)).toThrow(/newer Verbatim \(schema 99/);
   });
 
-  it("names an unreachable server without its password", () => {
-    expect(() => new IndexStore("postgres://verbatim:s3cret@127.0.0.1:1/nowhere")).toThrow(
-      /Cannot reach PostgreSQL at postgres:\/\/verbatim:\*\*\*@127\.0\.0\.1:1\/nowhere \(ECONNREFUSED\)/,
-    );
-  });
-
   it("ingest --from moves an SQLite index into PostgreSQL whole: numbers, sources, feeds and vectors; migrate reports", async () => {
     const { dir, cleanup } = tempDir();
     const { url: target, drop: dropTarget } = await freshSchema();
@@ -345,4 +339,31 @@ describe.skipIf(!SERVER)("PostgreSQL index: opening, migrations and failures", (
       await dropOwn();
     }
   }, 60_000);
+});
+
+// These need no server: they check what a user sees when the server is not there or the address is wrong.
+describe("PostgreSQL index: bad addresses", () => {
+  it("names an unreachable server without its password, from the store and from the CLI", async () => {
+    expect(() => new IndexStore("postgres://verbatim:s3cret@127.0.0.1:1/nowhere")).toThrow(
+      /Cannot reach PostgreSQL at postgres:\/\/verbatim:\*\*\*@127\.0\.0\.1:1\/nowhere \(ECONNREFUSED\)/,
+    );
+    const err: string[] = [];
+    const env = { INDEX_URL: "postgres://verbatim:s3cret@127.0.0.1:1/nowhere", LOG_LEVEL: "silent" };
+    expect(await runCli(["ask", "wastewater?"], { out: () => {}, err: (t) => err.push(t) }, env)).not.toBe(0);
+    expect(err.join("\n")).toMatch(
+      /Cannot reach PostgreSQL at .*127\.0\.0\.1:1.*start the server, or check INDEX_URL/,
+    );
+    expect(err.join("\n")).not.toMatch(/s3cret/);
+  });
+
+  it("rejects an INDEX_URL that is not a postgres:// address, by name", async () => {
+    const err: string[] = [];
+    const code = await runCli(
+      ["stats"],
+      { out: () => {}, err: (t) => err.push(t) },
+      { INDEX_URL: "mysql://db" },
+    );
+    expect(code).not.toBe(0);
+    expect(err.join("\n")).toMatch(/INDEX_URL is invalid: must be a postgres:\/\/ address/);
+  });
 });

@@ -217,6 +217,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   try {
     const ingestStart = performance.now();
     upsertArticles(store, articles);
+    store.optimize();
     // An index given by the user may hold other articles, which would answer the set's questions too.
     const held = store.stats().articles;
     if (held > articles.length)

@@ -202,6 +202,16 @@ export class IndexStore implements ArticleStore, PassageSearch {
     ];
   }
 
+  /**
+   * After a bulk load: PostgreSQL's planner statistics and visibility map brought up to date at once (rather than
+   * when autovacuum gets to them), so searches plan on the real sizes and read term rows from the index alone.
+   * SQLite needs nothing here.
+   */
+  optimize(): void {
+    if (this.sqlite || this.sql.inTransaction()) return;
+    this.sql.exec("VACUUM (ANALYZE) postings, term_counts, passages, articles");
+  }
+
   /** Fold SQLite's write-ahead log into the database file (after a bulk load, before measuring its size). */
   checkpoint(): void {
     this.sqlite?.pragma("wal_checkpoint(TRUNCATE)");

@@ -222,11 +222,16 @@ export class PostgresFullText implements FullTextIndex {
     if (!scored) return [];
     const window = query.window ? "AND a.published_at >= ? AND a.published_at < ?" : "";
     const windowParams = query.window ? [query.window.from, query.window.to] : [];
+    // Without a window the best rows are chosen before any join, so only those are joined to their articles.
     const rows = (cap: number | null) =>
       this.sql.all<MatchRow>(
-        `SELECT ${ROW_COLUMNS}, s.score AS score
-         FROM (${scored.sql}) AS s JOIN passages p ON p.id = s.pid JOIN articles a ON a.id = p.article_id
-         WHERE true ${window} ORDER BY s.score DESC, p.id ${cap === null ? "" : "LIMIT ?"}`,
+        query.window || cap === null
+          ? `SELECT ${ROW_COLUMNS}, s.score AS score
+             FROM (${scored.sql}) AS s JOIN passages p ON p.id = s.pid JOIN articles a ON a.id = p.article_id
+             WHERE true ${window} ORDER BY s.score DESC, s.pid ${cap === null ? "" : "LIMIT ?"}`
+          : `SELECT ${ROW_COLUMNS}, s.score AS score
+             FROM (SELECT pid, score FROM (${scored.sql}) AS all_rows ORDER BY score DESC, pid LIMIT ?) AS s
+             JOIN passages p ON p.id = s.pid JOIN articles a ON a.id = p.article_id ORDER BY s.score DESC, s.pid`,
         [...scored.params, ...windowParams, ...(cap === null ? [] : [cap])],
       );
     const source = query.source;
