@@ -64,12 +64,15 @@ function postgresIndex(): string {
 }
 const indexFile = onPostgres ? postgresIndex() : path.join(workdir, "verbatim.sqlite");
 
-async function emptyBenchSchema(): Promise<void> {
+async function benchSchema(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL });
   await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${BENCH_SCHEMA} CASCADE; CREATE SCHEMA ${BENCH_SCHEMA}`);
+  await client.query(sql);
   await client.end();
 }
+const emptyBenchSchema = () =>
+  benchSchema(`DROP SCHEMA IF EXISTS ${BENCH_SCHEMA} CASCADE; CREATE SCHEMA ${BENCH_SCHEMA}`);
+const dropBenchSchema = () => benchSchema(`DROP SCHEMA IF EXISTS ${BENCH_SCHEMA} CASCADE`);
 
 async function verbatimBuild() {
   if (onPostgres) await emptyBenchSchema();
@@ -181,6 +184,8 @@ async function verbatimServe() {
     rssMB: rssMB(),
   };
   store.close();
+  // The bench's tables are not left in the operator's database.
+  if (onPostgres) await dropBenchSchema();
   return result;
 }
 
