@@ -187,6 +187,40 @@ describe.skipIf(!SERVER)("the index in PostgreSQL", () => {
     expect([...postgres.embeddings.passages()].length).toBe(postgres.totalPassages());
   });
 
+  it("reconnects when the server drops its connection, and says so when that happens inside a write", async () => {
+    const question = "what did the vice minister say about wastewater?";
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    // This store's own connection, and no other test's: its server process id, asked through the store.
+    const connection = (postgres as unknown as { sql: { get<T>(q: string): T | undefined } }).sql;
+    const dropConnections = () => {
+      const pid = connection.get<{ pid: number }>("SELECT pg_backend_pid() AS pid")?.pid;
+      return admin.query("SELECT pg_terminate_backend($1)", [pid]);
+    };
+    try {
+      await dropConnections();
+      // The first read after the drop may fail with the server's words; the next one is served on a new connection.
+      let answer = await ask({ store: postgres, synonyms: SYNONYMS }, question).catch((e: Error) => e);
+      if (answer instanceof Error) {
+        expect(answer.message).toMatch(/PostgreSQL at .*(terminat|connection)/i);
+        answer = await ask({ store: postgres, synonyms: SYNONYMS }, question);
+      }
+      expect(answer.quotes[0]?.text).toMatch(/wastewater/);
+      const before = postgres.stats().articles;
+      await expect(
+        postgres.transactionAsync(async () => {
+          postgres.upsertArticle(newsArticle("lost-1", "Lost", "Wastewater written before the drop."));
+          await dropConnections();
+          postgres.upsertArticle(newsArticle("lost-2", "Lost", "Wastewater written after the drop."));
+        }),
+      ).rejects.toThrow(/PostgreSQL at/);
+      expect(postgres.stats().articles).toBe(before);
+      expect(postgres.getArticle("lost-1")).toBeNull();
+    } finally {
+      await admin.end();
+    }
+  });
+
   it("a process killed in the middle of an ingest leaves the previous index whole, and the next ingest proceeds", async () => {
     const before = postgres.stats();
     const child = spawn(

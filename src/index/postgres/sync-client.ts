@@ -15,17 +15,26 @@ const { port, url } = workerData;
 const flag = new Int32Array(workerData.flag);
 // Counts and sums come back as bigint: numbers are enough for an index of any size Verbatim serves.
 const types = { getTypeParser: (oid, format) => (oid === 20 || oid === 1700 ? Number : pg.types.getTypeParser(oid, format)) };
-const client = new pg.Client({ connectionString: url, types });
+// One connection at a time. When the server drops it (a restart, a network fault), the next statement outside a
+// transaction opens a new one; inside a transaction the caller is told, since its earlier writes are gone.
+let client = null;
+let ready = null;
 let broken = null;
-client.on("error", (error) => { broken = error; });
-// A question's queries are small and many: starting parallel workers or compiling with JIT costs more than they
-// save (a parallel plan took 13 ms where a serial one takes 2 at 2,000 passages).
-const ready = client
-  .connect()
-  .then(() => client.query("SET max_parallel_workers_per_gather = 0; SET jit = off"))
-  .catch((error) => { broken = error; });
+let names = new Map();
+function connect() {
+  const fresh = new pg.Client({ connectionString: url, types });
+  fresh.on("error", (error) => { if (client === fresh) broken = error; });
+  client = fresh;
+  broken = null;
+  names = new Map();
+  // A question's queries are small and many: starting parallel workers or compiling with JIT costs more than they
+  // save (a parallel plan took 13 ms where a serial one takes 2 at 2,000 passages).
+  ready = fresh
+    .connect()
+    .then(() => fresh.query("SET max_parallel_workers_per_gather = 0; SET jit = off"))
+    .catch((error) => { broken = error; });
+}
 // Statements with parameters are prepared once per connection (planning a search costs about 2 ms), up to a bound.
-const names = new Map();
 const prepared = (text) => {
   let name = names.get(text);
   if (name === undefined && names.size < 500) {
@@ -34,19 +43,29 @@ const prepared = (text) => {
   }
   return name;
 };
+const lost = (error) => !error.code || /^(08|57P)/.test(String(error.code)) || /terminat|Connection|ECONN/i.test(String(error.message));
 port.on("message", async (request) => {
   let reply;
   try {
+    if (request.close) {
+      if (client) await client.end().catch(() => {});
+      reply = { rows: [], rowCount: 0 };
+      port.postMessage(reply);
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+      return;
+    }
+    if (!client || (broken && !request.inTransaction && lost(broken))) connect();
     await ready;
     if (broken) throw broken;
-    if (request.close) { await client.end(); reply = { rows: [], rowCount: 0 }; }
-    else {
+    {
       const values = request.params.map((v) => (v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v));
       const result = await client.query(values.length ? { name: prepared(request.sql), text: request.sql, values } : request.sql);
       const last = Array.isArray(result) ? result[result.length - 1] : result;
       reply = { rows: last.rows ?? [], rowCount: last.rowCount ?? 0 };
     }
   } catch (error) {
+    if (client && lost(error)) broken = error;
     reply = { error: { message: String(error && error.message), code: error && error.code } };
   }
   port.postMessage(reply);
@@ -109,7 +128,12 @@ export function postgresConnection(url: string, lockKey: number): SqlConnection 
   let depth = 0;
   const statements = new Map<string, string>();
 
-  const request = (message: { sql?: string; params?: readonly SqlValue[]; close?: boolean }): Reply => {
+  const request = (message: {
+    sql?: string;
+    params?: readonly SqlValue[];
+    close?: boolean;
+    inTransaction?: boolean;
+  }): Reply => {
     if (closed) throw new VerbatimError("INDEX_FAILED", "The PostgreSQL index is closed.");
     Atomics.store(flag, 0, 0);
     port1.postMessage(message);
@@ -129,7 +153,7 @@ export function postgresConnection(url: string, lockKey: number): SqlConnection 
       text = numbered(sql);
       statements.set(sql, text);
     }
-    return request({ sql: text, params: [...params] });
+    return request({ sql: text, params: [...params], inTransaction: depth > 0 });
   };
   const begin = () => {
     query("BEGIN");
@@ -148,7 +172,7 @@ export function postgresConnection(url: string, lockKey: number): SqlConnection 
     },
     run: (sql, params) => ({ changes: query(sql, params).rowCount ?? 0 }),
     exec: (sql) => {
-      request({ sql, params: [] });
+      request({ sql, params: [], inTransaction: depth > 0 });
     },
     transaction<T>(fn: () => T): T {
       const savepoint = depth > 0 ? `s${depth}` : null;
