@@ -44,15 +44,23 @@ const prepared = (text) => {
   return name;
 };
 const lost = (error) => !error.code || /^(08|57P)/.test(String(error.code)) || /terminat|Connection|ECONN/i.test(String(error.message));
+// Every reply carries its request's number and then moves the shared counter on, even when the reply cannot be
+// sent as it is (a value that cannot be copied between threads is reported as an error instead).
+function respond(id, reply) {
+  try {
+    port.postMessage({ id, ...reply });
+  } catch (error) {
+    port.postMessage({ id, error: { message: "a reply could not be passed back: " + String(error && error.message) } });
+  }
+  Atomics.add(flag, 0, 1);
+  Atomics.notify(flag, 0);
+}
 port.on("message", async (request) => {
   let reply;
   try {
     if (request.close) {
       if (client) await client.end().catch(() => {});
-      reply = { rows: [], rowCount: 0 };
-      port.postMessage(reply);
-      Atomics.store(flag, 0, 1);
-      Atomics.notify(flag, 0);
+      respond(request.id, { rows: [], rowCount: 0 });
       return;
     }
     if (!client || (broken && !request.inTransaction && lost(broken))) connect();
@@ -68,9 +76,7 @@ port.on("message", async (request) => {
     if (client && lost(error)) broken = error;
     reply = { error: { message: String(error && error.message), code: error && error.code } };
   }
-  port.postMessage(reply);
-  Atomics.store(flag, 0, 1);
-  Atomics.notify(flag, 0);
+  respond(request.id, reply);
 });
 `;
 
@@ -126,6 +132,8 @@ export function postgresConnection(url: string, lockKey: number): SqlConnection 
   port1.unref();
   let closed = false;
   let depth = 0;
+  /** Requests sent so far: the number of the newest. */
+  let sent = 0;
   const statements = new Map<string, string>();
 
   const request = (message: {
@@ -135,17 +143,32 @@ export function postgresConnection(url: string, lockKey: number): SqlConnection 
     inTransaction?: boolean;
   }): Reply => {
     if (closed) throw new VerbatimError("INDEX_FAILED", "The PostgreSQL index is closed.");
-    Atomics.store(flag, 0, 0);
-    port1.postMessage(message);
-    if (Atomics.wait(flag, 0, 0, STATEMENT_TIMEOUT_MS) === "timed-out")
-      throw new VerbatimError(
-        "INDEX_FAILED",
-        `PostgreSQL at ${safeAddress(url)} did not answer within ${STATEMENT_TIMEOUT_MS / 60_000} minutes.`,
-      );
-    const reply = receiveMessageOnPort(port1)?.message as Reply | undefined;
-    if (!reply) throw new VerbatimError("INDEX_FAILED", "The PostgreSQL worker stopped without answering.");
-    if (reply.error) throw postgresProblem(reply.error, url);
-    return reply;
+    // Numbers wrap at 2^31, as the counter does: a bot that runs for weeks sends billions of statements.
+    sent = (sent + 1) | 0;
+    const id = sent;
+    let seen = Atomics.load(flag, 0);
+    port1.postMessage({ ...message, id });
+    const deadline = Date.now() + STATEMENT_TIMEOUT_MS;
+    // The worker moves the counter on once per reply, after posting it: each change means a reply is queued. One
+    // request is out at a time; a reply with another number (one that came after its caller gave up) is dropped.
+    for (;;) {
+      while (Atomics.load(flag, 0) === seen) {
+        const left = deadline - Date.now();
+        if (left <= 0)
+          throw new VerbatimError(
+            "INDEX_FAILED",
+            `PostgreSQL at ${safeAddress(url)} did not answer within ${STATEMENT_TIMEOUT_MS / 60_000} minutes.`,
+          );
+        Atomics.wait(flag, 0, seen, left);
+      }
+      seen = Atomics.load(flag, 0);
+      for (let got = receiveMessageOnPort(port1); got; got = receiveMessageOnPort(port1)) {
+        const reply = got.message as Reply & { id: number };
+        if (reply.id !== id) continue;
+        if (reply.error) throw postgresProblem(reply.error, url);
+        return reply;
+      }
+    }
   };
   const query = (sql: string, params: readonly SqlValue[] = []) => {
     let text = statements.get(sql);
