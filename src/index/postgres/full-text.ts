@@ -7,8 +7,11 @@ import type { SqlConnection, SqlValue } from "../sql.js";
 /** FTS5's BM25 constants. */
 const K1 = 1.2;
 const B = 0.75;
-/** Vocabularies up to this many terms are held in memory (about 10 MB), larger ones read term by term. */
-const MAX_HELD_TERMS = 200_000;
+/**
+ * Vocabularies up to this many terms are read whole (one round trip, about 30 ms, after each change) and held in
+ * memory; larger ones are read term by term, so the first question after an ingest does not wait for the whole list.
+ */
+const MAX_HELD_TERMS = 50_000;
 /** Best-scored rows a source-limited search looks among first (as on SQLite). */
 const PREFILTER_ROWS = 2000;
 
@@ -19,7 +22,12 @@ interface Phrase {
 }
 
 /** Postings rows that flush before they are this many. */
-const FLUSH_ROWS = 50_000;
+const FLUSH_ROWS = 200_000;
+/**
+ * Positions are one `smallint[]` per row: a body token's is its place in the passage, a title token's this plus its
+ * place in the title (a passage holds at most 1,400 characters, far fewer tokens; later ones are not recorded).
+ */
+const TITLE_AT = 16_384;
 
 /** Postings and term counts of passages added and not yet written, as the columns of one insert. */
 function emptyBatch() {
@@ -30,8 +38,8 @@ function emptyBatch() {
     ids: [] as number[],
     freqs: [] as number[],
     lengths: [] as number[],
-    titlePos: [] as string[],
-    bodyPos: [] as string[],
+    /** Each row's positions, as an array literal ("{3,16390}"). */
+    positions: [] as string[],
     docs: new Map<string, number>(),
   };
 }
@@ -78,8 +86,9 @@ export class PostgresFullText implements FullTextIndex {
         batch.ids.push(p.id);
         batch.freqs.push(TITLE_WEIGHT * inTitle.length + inBody.length);
         batch.lengths.push(tokens);
-        batch.titlePos.push(`{${inTitle.join(",")}}`);
-        batch.bodyPos.push(`{${inBody.join(",")}}`);
+        const at = inBody.filter((n) => n < TITLE_AT);
+        for (const n of inTitle) if (n < TITLE_AT) at.push(TITLE_AT + n);
+        batch.positions.push(`{${at.join(",")}}`);
         batch.docs.set(term, (batch.docs.get(term) ?? 0) + 1);
       }
     }
@@ -99,11 +108,13 @@ export class PostgresFullText implements FullTextIndex {
       "UPDATE passages SET tokens = u.n FROM unnest(?::int[], ?::int[]) AS u(id, n) WHERE passages.id = u.id",
       [batch.passages, batch.tokens],
     );
+    // In key order, so the index is filled page by page rather than at random.
     this.sql.run(
-      `INSERT INTO postings (term, passage_id, freq, tokens, title_pos, body_pos)
-       SELECT t, id, f, n, tp::int[], bp::int[]
-       FROM unnest(?::text[], ?::int[], ?::real[], ?::int[], ?::text[], ?::text[]) AS u(t, id, f, n, tp, bp)`,
-      [batch.terms, batch.ids, batch.freqs, batch.lengths, batch.titlePos, batch.bodyPos],
+      `INSERT INTO postings (term, passage_id, freq, tokens, pos)
+       SELECT t, id, f, n, p::smallint[]
+       FROM unnest(?::text[], ?::int[], ?::real[], ?::int[], ?::text[]) AS u(t, id, f, n, p)
+       ORDER BY t, id`,
+      [batch.terms, batch.ids, batch.freqs, batch.lengths, batch.positions],
     );
     this.sql.run(
       `INSERT INTO term_counts (term, doc) SELECT t, d FROM unnest(?::text[], ?::int[]) AS u(t, d)
@@ -115,18 +126,30 @@ export class PostgresFullText implements FullTextIndex {
   remove(passageIds: readonly number[]): void {
     this.flush();
     if (passageIds.length === 0) return;
-    const ids = [...passageIds];
+    // A passage's terms are its title's and text's, cut again as `add` cut them: its rows are found by their keys.
+    const rows = this.sql.all<{ id: number; title: string; text: string }>(
+      "SELECT p.id, a.title, p.text FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id = ANY(?::int[])",
+      [[...passageIds]],
+    );
+    const terms: string[] = [];
+    const ids: number[] = [];
+    const docs = new Map<string, number>();
+    for (const row of rows)
+      for (const term of new Set([...stemList(row.title), ...stemList(row.text)])) {
+        terms.push(term);
+        ids.push(Number(row.id));
+        docs.set(term, (docs.get(term) ?? 0) + 1);
+      }
     this.sql.run(
-      `UPDATE term_counts SET doc = term_counts.doc - gone.n
-       FROM (SELECT term, count(*) AS n FROM postings WHERE passage_id = ANY(?::int[]) GROUP BY term) AS gone
-       WHERE term_counts.term = gone.term`,
-      [ids],
+      "DELETE FROM postings WHERE (term, passage_id) IN (SELECT t, id FROM unnest(?::text[], ?::int[]) AS u(t, id))",
+      [terms, ids],
     );
     this.sql.run(
-      "DELETE FROM term_counts WHERE doc <= 0 AND term IN (SELECT term FROM postings WHERE passage_id = ANY(?::int[]))",
-      [ids],
+      `UPDATE term_counts SET doc = term_counts.doc - u.d FROM unnest(?::text[], ?::int[]) AS u(t, d)
+       WHERE term_counts.term = u.t`,
+      [[...docs.keys()], [...docs.values()]],
     );
-    this.sql.run("DELETE FROM postings WHERE passage_id = ANY(?::int[])", [ids]);
+    this.sql.run("DELETE FROM term_counts WHERE doc <= 0 AND term = ANY(?::text[])", [[...docs.keys()]]);
   }
 
   /** The query's phrases: each option of each term, cut into stems as passages are. */
@@ -168,11 +191,12 @@ export class PostgresFullText implements FullTextIndex {
     const joins = rest.map(
       (_, i) => `JOIN postings q${i + 1} ON q${i + 1}.passage_id = q0.passage_id AND q${i + 1}.term = ?`,
     );
-    const follows = (column: string) =>
-      `(SELECT count(*) FROM unnest(q0.${column}) AS x WHERE ${rest.map((_, i) => `x + ${i + 1} = ANY(q${i + 1}.${column})`).join(" AND ")})`;
+    // Where the phrase starts in the title (positions from TITLE_AT) and in the body; the two never run together.
+    const follows = (where: string) =>
+      `(SELECT count(*) FROM unnest(q0.pos) AS x WHERE ${where} AND ${rest.map((_, i) => `x + ${i + 1} = ANY(q${i + 1}.pos)`).join(" AND ")})`;
     return {
       sql: `SELECT pid, ?::int AS t, f, n FROM (
-              SELECT q0.passage_id AS pid, ${TITLE_WEIGHT} * ${follows("title_pos")} + ${follows("body_pos")} AS f, q0.tokens AS n
+              SELECT q0.passage_id AS pid, ${TITLE_WEIGHT} * ${follows(`x >= ${TITLE_AT}`)} + ${follows(`x < ${TITLE_AT - rest.length}`)} AS f, q0.tokens AS n
               FROM postings q0 ${joins.join(" ")} WHERE q0.term = ?) AS ph WHERE f > 0`,
       params: [phrase.term, ...rest, first ?? ""],
     };

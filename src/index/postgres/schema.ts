@@ -30,14 +30,15 @@ CREATE TABLE passages (
 );
 CREATE INDEX passages_article ON passages(article_id, ordinal);
 -- The inverted index: one row per term and passage, with the term's weighted count (title 0.5, body 1) and its
--- positions in each column, for phrases. BM25 is computed from these rows and term_counts, as FTS5 computes it.
+-- positions (the title's from 16384), for phrases. BM25 is computed from these rows and term_counts, as FTS5 computes it.
+-- No foreign key and no index by passage: each costs more at ingest than it saves, and a removed passage's rows are
+-- found by their keys (its terms, cut again from its text).
 CREATE TABLE postings (
-  term TEXT COLLATE "C" NOT NULL, passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
-  freq REAL NOT NULL, tokens INTEGER NOT NULL, title_pos INTEGER[] NOT NULL, body_pos INTEGER[] NOT NULL,
+  term TEXT COLLATE "C" NOT NULL, passage_id INTEGER NOT NULL, freq REAL NOT NULL, tokens INTEGER NOT NULL,
+  pos SMALLINT[] NOT NULL,
   -- A term's rows are read from the index alone (no visit to the wide rows) when only its counts are needed.
   PRIMARY KEY (term, passage_id) INCLUDE (freq, tokens)
 );
-CREATE INDEX postings_passage ON postings(passage_id);
 CREATE TABLE term_counts (term TEXT COLLATE "C" PRIMARY KEY, doc INTEGER NOT NULL);
 CREATE TABLE embeddings (
   model TEXT NOT NULL, hash TEXT NOT NULL, dim INTEGER NOT NULL, vector BYTEA NOT NULL, PRIMARY KEY (model, hash)
