@@ -1,4 +1,5 @@
 import path from "node:path";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { benchQueries, sentencePool } from "../bench/corpus.js";
 import { markdown, runBench } from "../bench/run.js";
@@ -38,6 +39,40 @@ describe("npm run bench (smoke, 1,000 passages)", () => {
     expect(table).toMatch(/\| verbatim \| \d+ \|/);
     expect(table).toMatch(/\| minisearch \| \d+ \|/);
   }, 120_000);
+
+  // The same engine over a PostgreSQL index (BENCH_DATABASE_URL), when a server is given (`.ci/run` gives one).
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    "measures Verbatim over PostgreSQL beside SQLite, and leaves no tables behind",
+    async () => {
+      const previous = process.env.BENCH_DATABASE_URL;
+      process.env.BENCH_DATABASE_URL = process.env.TEST_DATABASE_URL;
+      try {
+        const report = await runBench({
+          sizes: [1000],
+          queries: 30,
+          engines: ["verbatim-postgres"],
+          timeout: 120,
+          log: () => {},
+          sentences: "fixtures",
+        });
+        const onPostgres = report.results.find((r) => r.engine === "verbatim-postgres");
+        expect(onPostgres?.error).toBeUndefined();
+        expect(onPostgres?.passages).toBe(1000);
+        expect(onPostgres?.ingestPerSec).toBeGreaterThan(0);
+        expect(onPostgres?.askMs?.p50).toBeGreaterThan(0);
+        expect(markdown(report)).toMatch(/\| verbatim-postgres \| \d+ \|/);
+        const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+        await client.connect();
+        const { rows } = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = 'verbatim_bench'");
+        await client.end();
+        expect(rows).toEqual([]);
+      } finally {
+        if (previous === undefined) delete process.env.BENCH_DATABASE_URL;
+        else process.env.BENCH_DATABASE_URL = previous;
+      }
+    },
+    120_000,
+  );
 
   it("asks every engine the same content words and sets aside queries with none, instead of timing them", () => {
     const q = benchQueries([

@@ -162,6 +162,16 @@ describe.skipIf(!SERVER)("the index in PostgreSQL", () => {
         expect(store.docFreq("zeolit")).toBe(1);
         expect(store.match({ terms: [["wastewater"]], mode: "or" }, 5)).toEqual([]);
         expect(store.stats().articles).toBe(1);
+        // After updates and removals, the counts BM25 reads are what a fresh index of the same files holds.
+        const fresh = new IndexStore(":memory:");
+        await ingestPaths(fresh, [dir]);
+        const query: MatchQuery = { terms: [["lithium"], ["zeolite"], ["refinery"]], mode: "or" };
+        const expected = fresh.match(query, 5);
+        expect(expected.length).toBeGreaterThan(0);
+        expect(store.match(query, 5).map((r) => [r.text, r.score.toFixed(3)])).toEqual(
+          expected.map((r) => [r.text, r.score.toFixed(3)]),
+        );
+        fresh.close();
       } finally {
         store.close();
         await dropOwn();

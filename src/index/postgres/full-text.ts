@@ -108,6 +108,10 @@ export class PostgresFullText implements FullTextIndex {
       "UPDATE passages SET tokens = u.n FROM unnest(?::int[], ?::int[]) AS u(id, n) WHERE passages.id = u.id",
       [batch.passages, batch.tokens],
     );
+    this.sql.run("UPDATE corpus_lengths SET passages = passages + ?, tokens = tokens + ?", [
+      batch.passages.length,
+      batch.tokens.reduce((a, b) => a + b, 0),
+    ]);
     // In key order, so the index is filled page by page rather than at random.
     this.sql.run(
       `INSERT INTO postings (term, passage_id, freq, tokens, pos)
@@ -127,10 +131,14 @@ export class PostgresFullText implements FullTextIndex {
     this.flush();
     if (passageIds.length === 0) return;
     // A passage's terms are its title's and text's, cut again as `add` cut them: its rows are found by their keys.
-    const rows = this.sql.all<{ id: number; title: string; text: string }>(
-      "SELECT p.id, a.title, p.text FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id = ANY(?::int[])",
+    const rows = this.sql.all<{ id: number; title: string; text: string; tokens: number }>(
+      "SELECT p.id, a.title, p.text, p.tokens FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id = ANY(?::int[])",
       [[...passageIds]],
     );
+    this.sql.run("UPDATE corpus_lengths SET passages = passages - ?, tokens = tokens - ?", [
+      rows.length,
+      rows.reduce((sum, r) => sum + Number(r.tokens), 0),
+    ]);
     const terms: string[] = [];
     const ids: number[] = [];
     const docs = new Map<string, number>();
@@ -169,7 +177,7 @@ export class PostgresFullText implements FullTextIndex {
     this.flush();
     if (!this.lengths) {
       const row = this.sql.get<{ n: number; total: number | null }>(
-        "SELECT count(*) AS n, sum(tokens) AS total FROM passages",
+        "SELECT passages AS n, tokens AS total FROM corpus_lengths",
       );
       const n = Number(row?.n ?? 0);
       this.lengths = { n, avg: n > 0 ? Number(row?.total ?? 0) / n : 1 };

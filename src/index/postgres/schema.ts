@@ -40,6 +40,11 @@ CREATE TABLE postings (
   PRIMARY KEY (term, passage_id) INCLUDE (freq, tokens)
 );
 CREATE TABLE term_counts (term TEXT COLLATE "C" PRIMARY KEY, doc INTEGER NOT NULL);
+-- How many passages, and tokens in all, BM25's average length: kept by ingest (counting them scans every passage).
+CREATE TABLE corpus_lengths (
+  one BOOLEAN PRIMARY KEY DEFAULT true CHECK (one), passages BIGINT NOT NULL, tokens BIGINT NOT NULL
+);
+INSERT INTO corpus_lengths VALUES (true, 0, 0);
 CREATE TABLE embeddings (
   model TEXT NOT NULL, hash TEXT NOT NULL, dim INTEGER NOT NULL, vector BYTEA NOT NULL, PRIMARY KEY (model, hash)
 );
