@@ -11,7 +11,7 @@ const B = 0.75;
  * Vocabularies up to this many terms are read whole (one round trip, about 30 ms, after each change) and held in
  * memory; larger ones are read term by term, so the first question after an ingest does not wait for the whole list.
  */
-const MAX_HELD_TERMS = 50_000;
+const MAX_HELD_TERMS = 20_000;
 /** Best-scored rows a source-limited search looks among first (as on SQLite). */
 const PREFILTER_ROWS = 2000;
 
