@@ -41,6 +41,10 @@ describe("npm run bench (smoke, 1,000 passages)", () => {
   }, 120_000);
 
   // The same engine over a PostgreSQL index (BENCH_DATABASE_URL), when a server is given (`.ci/run` gives one).
+  if (!process.env.TEST_DATABASE_URL)
+    console.info(
+      "bench over a PostgreSQL index skipped: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run it",
+    );
   it.skipIf(!process.env.TEST_DATABASE_URL)(
     "measures Verbatim over PostgreSQL beside SQLite, and leaves no tables behind",
     async () => {
