@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { type AnswerOptions, createAnswerer } from "../src/answer/answerer.js";
 import { createSubscriptionStore, newSubscription } from "../src/digest/subscriptions.js";
 import { IndexStore } from "../src/index/store.js";
@@ -91,4 +93,27 @@ export async function saveDueDigest(
   } finally {
     await state.close();
   }
+}
+
+/** A schema of its own for one test, and the index address that uses it; dropped afterwards. */
+export async function freshSchema(
+  server = process.env.TEST_DATABASE_URL ?? "",
+  prefix = "verbatim_test",
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const schema = `${prefix}_${randomBytes(5).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = new URL(server);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: server });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+    },
+  };
 }

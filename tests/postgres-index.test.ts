@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
@@ -8,7 +7,7 @@ import { runCli } from "../src/cli.js";
 import type { MatchQuery } from "../src/index/contracts.js";
 import { IndexStore } from "../src/index/store.js";
 import { ingestPaths } from "../src/ingest/files.js";
-import { ask, CORPUS, FIXTURES, newsArticle, SEED, SYNONYMS, tempDir } from "./helpers.js";
+import { ask, CORPUS, FIXTURES, freshSchema, newsArticle, SEED, SYNONYMS, tempDir } from "./helpers.js";
 
 // The PostgreSQL index against a real server, beside the SQLite one on the same fixtures: the same passages, the
 // same rankings, the same answers. `.ci/run` gives the local server (and fails when it cannot reach it).
@@ -17,26 +16,6 @@ if (!SERVER)
   console.info(
     "PostgreSQL index skipped: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run it",
   );
-
-/** A schema of its own for one test, and the index address that uses it; dropped afterwards. */
-async function freshSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const schema = `verbatim_test_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const url = new URL(SERVER ?? "");
-  url.searchParams.set("options", `-c search_path=${schema}`);
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: SERVER });
-      await c.connect();
-      await c.query(`DROP SCHEMA ${schema} CASCADE`);
-      await c.end();
-    },
-  };
-}
 
 const QUERIES: MatchQuery[] = [
   { terms: [["wastewater"]], mode: "or" },

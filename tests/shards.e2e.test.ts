@@ -1,15 +1,13 @@
-import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { cpSync, mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BotProcess, startBot } from "./fake-discord/bot-process.js";
 import { subcommand, TOKEN } from "./fake-discord/in-process.js";
 import { FakeDiscord, type RecordedRequest } from "./fake-discord/server.js";
-import { CORPUS, saveDueDigest, tempDir } from "./helpers.js";
+import { CORPUS, freshSchema, saveDueDigest, tempDir } from "./helpers.js";
 
 const description = (r: RecordedRequest) =>
   ((r.body as { embeds?: { description?: string }[] } | undefined)?.embeds ?? [])[0]?.description ?? "";
@@ -207,22 +205,8 @@ shardSuite("SQLite", async (dir) => ({
 const SERVER = process.env.TEST_DATABASE_URL;
 if (SERVER)
   shardSuite("PostgreSQL", async () => {
-    const schema = `verbatim_shards_${randomBytes(5).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: SERVER });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    const url = new URL(SERVER);
-    url.searchParams.set("options", `-c search_path=${schema}`);
-    return {
-      env: { INDEX_URL: url.toString() },
-      drop: async () => {
-        const c = new pg.Client({ connectionString: SERVER });
-        await c.connect();
-        await c.query(`DROP SCHEMA ${schema} CASCADE`);
-        await c.end();
-      },
-    };
+    const { url, drop } = await freshSchema(SERVER, "verbatim_shards");
+    return { env: { INDEX_URL: url }, drop };
   });
 else
   console.info(
