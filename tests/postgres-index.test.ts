@@ -7,6 +7,7 @@ import { runCli } from "../src/cli.js";
 import type { MatchQuery } from "../src/index/contracts.js";
 import { IndexStore } from "../src/index/store.js";
 import { ingestPaths } from "../src/ingest/files.js";
+import { embedMissing, VectorIndex } from "../src/search/vectors.js";
 import { ask, CORPUS, FIXTURES, freshSchema, newsArticle, SEED, SYNONYMS, tempDir } from "./helpers.js";
 
 // The PostgreSQL index against a real server, beside the SQLite one on the same fixtures: the same passages, the
@@ -158,6 +159,33 @@ describe.skipIf(!SERVER)("the index in PostgreSQL", () => {
     } finally {
       cleanup();
     }
+  });
+
+  it("embeds every passage and finds the same nearest passages as on SQLite (vectors scored in the app)", async () => {
+    // Deterministic vectors from the words of a text: enough to tell passages apart, no server needed.
+    const embedder = {
+      model: "words-64",
+      embed: async (texts: string[]) =>
+        texts.map((t) => {
+          const v = new Float32Array(64);
+          for (const w of t.toLowerCase().match(/[a-z]+/g) ?? []) {
+            const slot = [...w].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 64, 7);
+            v[slot] = (v[slot] ?? 0) + 1;
+          }
+          return v;
+        }),
+    };
+    expect(await embedMissing(postgres, embedder)).toBe(await embedMissing(sqlite, embedder));
+    expect(await embedMissing(postgres, embedder)).toBe(0);
+    const [query] = await embedder.embed(["wastewater discharge and ammonia nitrogen"]);
+    const near = (store: IndexStore) =>
+      store
+        .passageRows(
+          new VectorIndex(store, "words-64").nearest(query ?? new Float32Array(64), 3).map((h) => h.id),
+        )
+        .map((r) => r.text);
+    expect(near(postgres)).toEqual(near(sqlite));
+    expect(near(postgres)[0]).toMatch(/wastewater/);
   });
 
   it("keeps feeds, source files and vectors", () => {

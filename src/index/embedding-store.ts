@@ -2,6 +2,8 @@ import type { SqlConnection } from "./sql.js";
 
 /** Rows read at a time when streaming every passage or vector, so memory stays bounded at any corpus size. */
 const PAGE_ROWS = 1000;
+/** Vectors written by one statement. */
+const PUT_ROWS = 100;
 
 /**
  * Vectors by embedding model and passage content hash, beside the passages they were made from. On both backends
@@ -51,11 +53,26 @@ export class EmbeddingStore {
 
   /** Store a vector for a content hash (replacing one of the same model). */
   put(model: string, hash: string, vector: Float32Array): void {
-    this.sql.run(
-      `INSERT INTO embeddings (model, hash, dim, vector) VALUES (?, ?, ?, ?)
-       ON CONFLICT (model, hash) DO UPDATE SET dim = excluded.dim, vector = excluded.vector`,
-      [model, hash, vector.length, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength)],
-    );
+    this.putMany(model, [[hash, vector]]);
+  }
+
+  /** Store vectors for content hashes, many to a statement (on PostgreSQL each statement is a round trip). */
+  putMany(model: string, entries: readonly (readonly [string, Float32Array])[]): void {
+    // One row per hash in a statement (PostgreSQL refuses to update a row twice in one); the last vector wins.
+    const unique = [...new Map(entries.map(([hash, v]) => [hash, v])).entries()];
+    for (let from = 0; from < unique.length; from += PUT_ROWS) {
+      const batch = unique.slice(from, from + PUT_ROWS);
+      this.sql.run(
+        `INSERT INTO embeddings (model, hash, dim, vector) VALUES ${batch.map(() => "(?, ?, ?, ?)").join(", ")}
+         ON CONFLICT (model, hash) DO UPDATE SET dim = excluded.dim, vector = excluded.vector`,
+        batch.flatMap(([hash, v]) => [
+          model,
+          hash,
+          v.length,
+          Buffer.from(v.buffer, v.byteOffset, v.byteLength),
+        ]),
+      );
+    }
   }
 
   /** The models that have vectors. */

@@ -39,12 +39,11 @@ export async function embedMissing(
   for (let i = 0; i < entries.length; i += size) {
     const batch = entries.slice(i, i + size);
     const vectors = await embedder.embed(batch.map(([, text]) => text));
-    store.transaction(() => {
-      batch.forEach(([hash], j) => {
-        const v = vectors[j];
-        if (v) store.embeddings.put(embedder.model, hash, v);
-      });
+    const made = batch.flatMap(([hash], j) => {
+      const v = vectors[j];
+      return v ? [[hash, v] as const] : [];
     });
+    store.transaction(() => store.embeddings.putMany(embedder.model, made));
     options.onProgress?.(Math.min(i + size, entries.length), entries.length);
   }
   return entries.length;
