@@ -56,6 +56,8 @@ export interface PassageSearch {
   passageRows(ids: number[]): MatchRow[];
   /** In how many passages a stem occurs (0 when never). */
   docFreq(stem: string): number;
+  /** Read many stems' counts in one go, ahead of `docFreq` (where each read is a round trip to a server). */
+  warmDocFreqs?(stems: readonly string[]): void;
   /** Every indexed stem in at least `minDoc` passages, with its passage count (a full scan: cache the result). */
   vocabulary(minDoc: number): { term: string; doc: number }[];
   /** Indexed stems that start with `prefix`, most frequent first. */

@@ -20,6 +20,8 @@ export interface FullTextIndex {
   countMatches(query: MatchQuery): number;
   /** In how many passages a stem occurs, read from the database (callers cache it). */
   docFreq(stem: string): number;
+  /** The same for many stems in one read, where that saves round trips (absent stems are left out). */
+  docFreqs?(stems: readonly string[]): Map<string, number>;
   /** Every indexed stem in at least `minDoc` passages. */
   vocabulary(minDoc: number): { term: string; doc: number }[];
   /** Indexed stems in `[from, to)`, most frequent first. */

@@ -500,6 +500,16 @@ export class IndexStore implements ArticleStore, PassageSearch {
     return n;
   }
 
+  /** Read the counts of many stems at once into the cache (one round trip on PostgreSQL; SQLite reads lazily). */
+  warmDocFreqs(stems: readonly string[]): void {
+    if (!this.text.docFreqs) return;
+    this.freshen();
+    const missing = [...new Set(stems)].filter((s) => !this.dfCache.has(s));
+    if (missing.length === 0) return;
+    const found = this.text.docFreqs(missing);
+    for (const s of missing) this.dfCache.set(s, found.get(s) ?? 0);
+  }
+
   /** How many passages match the query. */
   countMatches(query: MatchQuery): number {
     return this.text.countMatches(query);

@@ -3,7 +3,7 @@ import { rowMeta, rowPassage } from "../index/store.js";
 import type { SynonymMap } from "../text/lexicon.js";
 import { contentPairs, sharedPairsIn, wordStems } from "../text/pairs.js";
 import { roughSentences } from "../text/sentences.js";
-import { stem, WORD } from "../text/terms.js";
+import { stem, stemSet, WORD } from "../text/terms.js";
 import type { Hit } from "../types.js";
 import { matchQuery, type ParsedQuery, parseQuery, type QueryTerm, termOptions } from "./query.js";
 import { type Correction, correctSpelling } from "./spelling.js";
@@ -168,10 +168,10 @@ export function search(
   input: string | ParsedQuery,
   options: SearchOptions = {},
 ): SearchResult {
-  const { query, corrections } = correctSpelling(
-    store,
-    expandUnknownTerms(store, typeof input === "string" ? parseQuery(input, options.synonyms) : input),
-  );
+  const parsed = typeof input === "string" ? parseQuery(input, options.synonyms) : input;
+  // Every count this search will ask for, read at once where each read is a round trip (PostgreSQL).
+  store.warmDocFreqs?.([...parsed.terms.flatMap((t) => termOptions(t).flat()), ...stemSet(parsed.text)]);
+  const { query, corrections } = correctSpelling(store, expandUnknownTerms(store, parsed));
   const limit = Math.max(1, Math.min(options.limit ?? 10, 1000));
   const mode = options.mode ?? "auto";
   // More rows than asked for, so that the sentence rerank can lift a passage from just below the cut; with one term

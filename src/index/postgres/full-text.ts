@@ -65,6 +65,8 @@ function positions(stems: readonly string[]): Map<string, number[]> {
 export class PostgresFullText implements FullTextIndex {
   private lengths: { n: number; avg: number } | null = null;
   private counts: Map<string, number> | "per-term" | null = null;
+  /** Counts read term by term (a large vocabulary), kept until the next change. */
+  private readonly readCounts = new Map<string, number>();
   private pending = emptyBatch();
 
   constructor(private readonly sql: SqlConnection) {}
@@ -189,13 +191,20 @@ export class PostgresFullText implements FullTextIndex {
    * The rows of one phrase: (passage, term, weighted count, length), as SQL with its parameters. A one-word phrase
    * is its postings; a longer one joins its words' postings and counts the places where they follow each other.
    */
-  private phraseRows(phrase: Phrase): { sql: string; params: SqlValue[] } {
+  private phraseRows(phrase: Phrase, within = false): { sql: string; params: SqlValue[] } {
     const [first, ...rest] = phrase.stems;
+    // `within`: only the passages of the query's `candidates` (an "and" query's rarest term), each looked up by key.
     if (rest.length === 0)
-      return {
-        sql: "SELECT passage_id AS pid, ?::int AS t, freq AS f, tokens AS n FROM postings WHERE term = ?",
-        params: [phrase.term, first ?? ""],
-      };
+      return within
+        ? {
+            sql: `SELECT q0.passage_id AS pid, ?::int AS t, q0.freq AS f, q0.tokens AS n
+                  FROM candidates c JOIN postings q0 ON q0.term = ? AND q0.passage_id = c.pid`,
+            params: [phrase.term, first ?? ""],
+          }
+        : {
+            sql: "SELECT passage_id AS pid, ?::int AS t, freq AS f, tokens AS n FROM postings WHERE term = ?",
+            params: [phrase.term, first ?? ""],
+          };
     const joins = rest.map(
       (_, i) => `JOIN postings q${i + 1} ON q${i + 1}.passage_id = q0.passage_id AND q${i + 1}.term = ?`,
     );
@@ -205,7 +214,8 @@ export class PostgresFullText implements FullTextIndex {
     return {
       sql: `SELECT pid, ?::int AS t, f, n FROM (
               SELECT q0.passage_id AS pid, ${TITLE_WEIGHT} * ${follows(`x >= ${TITLE_AT}`)} + ${follows(`x < ${TITLE_AT - rest.length}`)} AS f, q0.tokens AS n
-              FROM postings q0 ${joins.join(" ")} WHERE q0.term = ?) AS ph WHERE f > 0`,
+              FROM postings q0 ${within ? "JOIN candidates c ON c.pid = q0.passage_id" : ""} ${joins.join(" ")}
+              WHERE q0.term = ?) AS ph WHERE f > 0`,
       params: [phrase.term, ...rest, first ?? ""],
     };
   }
@@ -224,15 +234,34 @@ export class PostgresFullText implements FullTextIndex {
     const phrases = this.phrases(query);
     if (phrases.length === 0) return null;
     const { n: total, avg } = this.corpusLengths();
+    const and = query.mode === "and";
+    const docs = phrases.map((p) => this.phraseDocs(p));
+    // "and": only passages holding the rarest term can match, so every term's rows are looked up among those alone
+    // (by key), rather than all read and counted; a term no passage holds means no passage matches.
+    let rarest: string[] | null = null;
+    if (and) {
+      const byTerm = new Map<number, { docs: number; firsts: string[] }>();
+      phrases.forEach((p, i) => {
+        const entry = byTerm.get(p.term) ?? { docs: 0, firsts: [] };
+        if ((docs[i] ?? 0) > 0) {
+          entry.docs += docs[i] ?? 0;
+          entry.firsts.push(p.stems[0] ?? "");
+        }
+        byTerm.set(p.term, entry);
+      });
+      const least = [...byTerm.values()].sort((a, b) => a.docs - b.docs)[0];
+      if (!least || least.docs === 0) return null;
+      rarest = least.firsts;
+    }
     const parts: string[] = [];
     const params: SqlValue[] = [];
     // Numbers travel as parameters, so that a query's text depends only on its shape and is prepared once.
-    for (const phrase of phrases) {
-      const n = this.phraseDocs(phrase);
+    for (const [i, phrase] of phrases.entries()) {
+      const n = docs[i] ?? 0;
       // A phrase no passage holds adds nothing (and an "and" query then fails on the count of terms below).
       if (n === 0) continue;
       const idf = Math.max(Math.log((total - n + 0.5) / (n + 0.5)), 1e-6);
-      const rows = this.phraseRows(phrase);
+      const rows = this.phraseRows(phrase, rarest !== null);
       parts.push(
         `SELECT pid, t, ?::float8 * (f * ${K1 + 1}) / (f + ${K1} * (${1 - B} + ${B} * n / ?::float8)) AS w FROM (${rows.sql}) AS r${parts.length}`,
       );
@@ -241,10 +270,12 @@ export class PostgresFullText implements FullTextIndex {
     if (parts.length === 0) return null;
     // "and": a passage must hold one option of every term; each term counts once however many of its options match.
     const terms = new Set(phrases.map((p) => p.term)).size;
-    const and = query.mode === "and";
+    const grouped = `SELECT pid, sum(w) AS score FROM (${parts.join(" UNION ALL ")}) AS hits GROUP BY pid`;
+    if (!rarest) return { sql: grouped, params };
     return {
-      sql: `SELECT pid, sum(w) AS score FROM (${parts.join(" UNION ALL ")}) AS hits GROUP BY pid ${and ? "HAVING count(DISTINCT t) = ?" : ""}`,
-      params: and ? [...params, terms] : params,
+      sql: `WITH candidates AS MATERIALIZED (SELECT DISTINCT passage_id AS pid FROM postings WHERE term = ANY(?::text[]))
+            ${grouped} HAVING count(DISTINCT t) = ?`,
+      params: [rarest, ...params, terms],
     };
   }
 
@@ -288,9 +319,29 @@ export class PostgresFullText implements FullTextIndex {
     this.flush();
     this.counts ??= this.loadCounts();
     if (this.counts !== "per-term") return this.counts.get(stem) ?? 0;
-    return Number(
-      this.sql.get<{ doc: number }>("SELECT doc FROM term_counts WHERE term = ?", [stem])?.doc ?? 0,
+    // Searches read their phrases' counts here too: each is read once until the next change.
+    let n = this.readCounts.get(stem);
+    if (n === undefined) {
+      n = Number(
+        this.sql.get<{ doc: number }>("SELECT doc FROM term_counts WHERE term = ?", [stem])?.doc ?? 0,
+      );
+      this.readCounts.set(stem, n);
+    }
+    return n;
+  }
+
+  docFreqs(stems: readonly string[]): Map<string, number> {
+    this.flush();
+    this.counts ??= this.loadCounts();
+    const held = this.counts;
+    if (held !== "per-term") return new Map(stems.map((s) => [s, held.get(s) ?? 0]));
+    const rows = this.sql.all<{ term: string; doc: number }>(
+      "SELECT term, doc FROM term_counts WHERE term = ANY(?::text[])",
+      [[...stems]],
     );
+    const found = new Map(rows.map((r) => [r.term, Number(r.doc)]));
+    for (const stem of stems) this.readCounts.set(stem, found.get(stem) ?? 0);
+    return found;
   }
 
   /**
@@ -333,5 +384,6 @@ export class PostgresFullText implements FullTextIndex {
   forget(): void {
     this.lengths = null;
     this.counts = null;
+    this.readCounts.clear();
   }
 }
