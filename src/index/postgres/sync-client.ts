@@ -22,7 +22,8 @@ let ready = null;
 let broken = null;
 let names = new Map();
 function connect() {
-  const fresh = new pg.Client({ connectionString: url, types });
+  // A server that does not answer at all (a dropped packet, a wrong host) fails in 10 s, not at the OS's timeout.
+  const fresh = new pg.Client({ connectionString: url, types, connectionTimeoutMillis: 10000 });
   fresh.on("error", (error) => { if (client === fresh) broken = error; });
   client = fresh;
   broken = null;
@@ -254,6 +255,11 @@ export function postgresProblem(error: { message: string; code?: string }, url: 
     return new VerbatimError(
       "INDEX_FAILED",
       `Cannot reach PostgreSQL at ${where} (${code}): start the server, or check INDEX_URL.`,
+    );
+  if (!code && /timeout|Connection terminated/i.test(message))
+    return new VerbatimError(
+      "INDEX_FAILED",
+      `Cannot reach PostgreSQL at ${where} (${message}): start the server, or check INDEX_URL.`,
     );
   if (code === "3D000")
     return new VerbatimError(
