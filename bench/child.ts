@@ -11,6 +11,7 @@ import { type Answerer, createAnswerer } from "../src/answer/answerer.js";
 import { finalizeArticle } from "../src/corpus/article.js";
 import { type Alternative, createAlternative } from "../src/eval/engines/engine.js";
 import { answerInQuotes } from "../src/eval/metrics.js";
+import { inSchema } from "../src/index/location.js";
 import { IndexStore } from "../src/index/store.js";
 import { upsertArticles } from "../src/ingest/files.js";
 import { search } from "../src/search/lexical.js";
@@ -58,9 +59,7 @@ function postgresIndex(): string {
     throw new Error(
       "verbatim-postgres needs BENCH_DATABASE_URL=postgres://… (a database the bench may write to)",
     );
-  const url = new URL(server);
-  url.searchParams.set("options", `-c search_path=${BENCH_SCHEMA}`);
-  return url.toString();
+  return inSchema(server, BENCH_SCHEMA);
 }
 const indexFile = onPostgres ? postgresIndex() : path.join(workdir, "verbatim.sqlite");
 

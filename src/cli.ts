@@ -12,9 +12,10 @@ import { isUserFacing, VerbatimError } from "./errors.js";
 import { ALTERNATIVES, type Alternative } from "./eval/engines/engine.js";
 import { runEval } from "./eval/run.js";
 import { type CopyReport, copyIndex } from "./index/copy.js";
-import { indexLocation, openCorpus } from "./index/open.js";
+import { indexLocation, isPostgresUrl } from "./index/location.js";
+import { openCorpus, openIndex } from "./index/open.js";
 import { indexProblem } from "./index/sqlite/database.js";
-import { IndexStore, isPostgresUrl } from "./index/store.js";
+import { IndexStore } from "./index/store.js";
 import { afterChange } from "./ingest/after-change.js";
 import { describeIngest, ingestPaths } from "./ingest/files.js";
 import { createLogger } from "./log.js";
@@ -208,10 +209,15 @@ function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[]
   }
 }
 
+/** The index an `--index` option names, if it names one. */
+function namedIndex(value: unknown): string | undefined {
+  return value ? indexLocation(String(value)) : undefined;
+}
+
 /** The app for one CLI command: the index it names, state in memory, quiet logs unless asked for. */
 function cliApp(config: Config, index: unknown, log = createLogger("silent")): Promise<App> {
   return createApp(config, log, {
-    indexPath: index ? indexLocation(String(index)) : undefined,
+    indexPath: namedIndex(index),
     stateUrl: "sqlite://:memory:",
   });
 }
@@ -388,7 +394,7 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
     onWarning: (w) => io.err(`warning: ${w}`),
     onQuestion: dump ? (record) => dump.write(`${JSON.stringify(record)}\n`) : undefined,
     onProgress: progress.update,
-    indexPath: values.index ? indexLocation(String(values.index)) : undefined,
+    indexPath: namedIndex(values.index),
   }).finally(() => progress.stop());
   if (dump) await new Promise((resolve) => dump.end(resolve));
   if (values.json) {
@@ -415,7 +421,7 @@ async function evalCommand(args: string[], config: Config, io: Io): Promise<numb
 
 /** `ingest --from INDEX`: copy another index, whole, into this empty one (SQLite into PostgreSQL when scaling out). */
 function copyCommand(from: string, to: IndexStore, io: Io): number {
-  const location = indexLocation(from.replace(/^sqlite:\/\//i, ""));
+  const location = indexLocation(from);
   if (!isPostgresUrl(location) && !existsSync(location))
     throw new VerbatimError("USAGE", `There is no index at ${location} to copy from.`);
   const source = new IndexStore(location, { readonly: !isPostgresUrl(location) });
@@ -440,8 +446,7 @@ function copyCommand(from: string, to: IndexStore, io: Io): number {
 /** `migrate`: bring the index's schema up to date (opening it does) and say which version it is at. */
 function migrateCommand(args: string[], config: Config, io: Io): number {
   const { values } = parse(args, { index: { type: "string" } });
-  const location = values.index ? indexLocation(String(values.index)) : config.indexPath;
-  const store = new IndexStore(location, config.indexLanguage ? { language: config.indexLanguage } : {});
+  const store = openIndex(config, namedIndex(values.index) ?? config.indexPath);
   try {
     for (const line of store.schemaReport()) io.out(line);
     return 0;
@@ -524,7 +529,7 @@ async function backupCommand(args: string[], config: Config, io: Io): Promise<nu
   const dest = positionals[0];
   if (!dest) throw new VerbatimError("USAGE", "Name the file to write the backup to: npm run backup -- FILE");
   const { backupDatabase } = await import("./index/sqlite/backup.js");
-  const index = values.index ? indexLocation(String(values.index)) : config.indexPath;
+  const index = namedIndex(values.index) ?? config.indexPath;
   if (isPostgresUrl(index))
     throw new VerbatimError(
       "USAGE",
@@ -576,7 +581,7 @@ async function stateCopyCommand(args: string[], config: Config, io: Io): Promise
 
 function statsCommand(args: string[], config: Config, io: Io): number {
   const { values } = parse(args, { index: { type: "string" }, json: { type: "boolean" } });
-  const { store } = openCorpus(config, values.index ? indexLocation(String(values.index)) : undefined);
+  const { store } = openCorpus(config, namedIndex(values.index));
   try {
     store.check();
     const stats = { ...store.stats(), indexBytes: store.sizeBytes(), path: store.path };

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { VerbatimError } from "./errors.js";
+import { isPostgresUrl } from "./index/location.js";
 import { PROJECT_ROOT } from "./paths.js";
 import { INDEX_LANGUAGES } from "./text/languages.js";
 
@@ -47,7 +48,7 @@ export function relevanceThreshold(text: string): number | null {
 
 const schema = z.object({
   INDEX_PATH: optionalString,
-  INDEX_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//i.test(v), {
+  INDEX_URL: optionalString.refine((v) => v === undefined || isPostgresUrl(v), {
     message: "must be a postgres:// address (leave it empty for the SQLite file at INDEX_PATH)",
   }),
   DATA_DIR: optionalString,

@@ -5,6 +5,7 @@ import path from "node:path";
 import pg from "pg";
 import { type AnswerOptions, createAnswerer } from "../src/answer/answerer.js";
 import { createSubscriptionStore, newSubscription } from "../src/digest/subscriptions.js";
+import { inSchema } from "../src/index/location.js";
 import { IndexStore } from "../src/index/store.js";
 import { ingestPaths } from "../src/ingest/files.js";
 import { openState } from "../src/state/state.js";
@@ -105,10 +106,8 @@ export async function freshSchema(
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
-  const url = new URL(server);
-  url.searchParams.set("options", `-c search_path=${schema}`);
   return {
-    url: url.toString(),
+    url: inSchema(server, schema),
     drop: async () => {
       const c = new pg.Client({ connectionString: server });
       await c.connect();

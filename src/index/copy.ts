@@ -1,6 +1,9 @@
 import { VerbatimError } from "../errors.js";
 import type { IndexStore } from "./store.js";
 
+/** Vectors written by one call when copying (PostgreSQL: each call is a round trip). */
+const COPY_VECTORS = 500;
+
 /** What `copyIndex` moved. */
 export interface CopyReport {
   articles: number;
@@ -58,15 +61,20 @@ export function copyIndex(
       to.feeds.record(item.feedUrl, item.guid, item.url, item.articleId, new Date(item.seenAt));
       report.feedItems++;
     }
-    for (const model of from.embeddings.models())
+    for (const model of from.embeddings.models()) {
+      let batch: [string, Float32Array][] = [];
+      const write = () => {
+        to.embeddings.putMany(model, batch);
+        report.vectors += batch.length;
+        batch = [];
+      };
       for (const { hash, vector } of from.embeddings.vectors(model)) {
-        to.embeddings.put(
-          model,
-          hash,
-          new Float32Array(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength)),
-        );
-        report.vectors++;
+        const copy = vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength);
+        batch.push([hash, new Float32Array(copy)]);
+        if (batch.length >= COPY_VECTORS) write();
       }
+      write();
+    }
     if (report.articles > 0) to.bumpVersion(from.stats().lastIngestAt ?? undefined);
   });
   report.passages = to.totalPassages();

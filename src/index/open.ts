@@ -1,12 +1,6 @@
-import path from "node:path";
 import type { Config } from "../config.js";
 import { loadSynonyms, type SynonymMap } from "../text/lexicon.js";
-import { IndexStore, isPostgresUrl } from "./store.js";
-
-/** An index as given on a command line or in the environment: a PostgreSQL address as it is, a file resolved. */
-export function indexLocation(given: string): string {
-  return isPostgresUrl(given) ? given : path.resolve(given);
-}
+import { IndexStore } from "./store.js";
 
 /** The index and the query lexicon, opened together once per process. */
 export interface Corpus {
@@ -20,6 +14,11 @@ export function openCorpus(
   indexPath = config.indexPath,
 ): Corpus {
   // The index first: it sets how words are stemmed, which the synonym list is read with.
-  const store = new IndexStore(indexPath, config.indexLanguage ? { language: config.indexLanguage } : {});
+  const store = openIndex(config, indexPath);
   return { store, synonyms: loadSynonyms(config.synonymsPath) };
+}
+
+/** Open the index at `location` (created when missing) in the configured language. */
+export function openIndex(config: Partial<Pick<Config, "indexLanguage">>, location: string): IndexStore {
+  return new IndexStore(location, config.indexLanguage ? { language: config.indexLanguage } : {});
 }

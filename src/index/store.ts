@@ -13,9 +13,10 @@ import type {
 import { EmbeddingStore } from "./embedding-store.js";
 import { createFeedTable, type FeedTable } from "./feed-table.js";
 import { type FullTextIndex, ROW_COLUMNS } from "./full-text.js";
+import { isPostgresUrl, safeAddress } from "./location.js";
 import { PostgresFullText } from "./postgres/full-text.js";
 import { appliedMigrations, INDEX_LOCK_KEY, migratePostgres } from "./postgres/schema.js";
-import { postgresConnection, safeAddress } from "./postgres/sync-client.js";
+import { postgresConnection } from "./postgres/sync-client.js";
 import { SourceStore } from "./source-store.js";
 import { type SqlConnection, sqliteConnection } from "./sql.js";
 import {
@@ -31,11 +32,6 @@ import { Fts5Index } from "./sqlite/fts5.js";
 export type { IndexStats, MatchRow, UpsertOutcome } from "./contracts.js";
 export { TITLE_WEIGHT } from "./full-text.js";
 export { SCHEMA_VERSION } from "./sqlite/database.js";
-
-/** Whether an index location is a PostgreSQL address rather than an SQLite file. */
-export function isPostgresUrl(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
-}
 
 /** Hash of everything about an article that its index rows depend on. */
 export function articleHash(article: Article): string {
@@ -70,6 +66,8 @@ export function rowMeta(
 
 /** How stale cached term counts may be after another process's ingest, at most. */
 const FRESHEN_MS = 250;
+/** Articles read at a time when copying an index. */
+const EXPORT_PAGE = 500;
 /** Passages inserted by one statement (SQLite takes at most 32,766 parameters, 6 a passage). */
 const PASSAGES_PER_INSERT = 500;
 
@@ -92,7 +90,6 @@ export class IndexStore implements ArticleStore, PassageSearch {
   private readonly text: FullTextIndex;
   /** The SQLite file, or the PostgreSQL address without its password. */
   readonly path: string;
-  readonly backend: "sqlite" | "postgres";
   /** The language the index was built for (ISO 639-1): English is stemmed, others are not. */
   readonly language: string;
   /** Passage vectors by model and content hash. */
@@ -118,7 +115,6 @@ export class IndexStore implements ArticleStore, PassageSearch {
    */
   constructor(location: string, options: { readonly?: boolean; language?: string } = {}) {
     if (isPostgresUrl(location)) {
-      this.backend = "postgres";
       this.path = safeAddress(location);
       this.sqlite = null;
       this.sql = postgresConnection(location, INDEX_LOCK_KEY);
@@ -130,7 +126,6 @@ export class IndexStore implements ArticleStore, PassageSearch {
       }
       this.text = new PostgresFullText(this.sql);
     } else {
-      this.backend = "sqlite";
       this.path = location;
       const db = openDatabase(location, options);
       this.sqlite = db;
@@ -219,41 +214,45 @@ export class IndexStore implements ArticleStore, PassageSearch {
 
   /** Index an article (chunked into passages); an unchanged article is left as it is. */
   upsertArticle(article: Article, now = new Date().toISOString()): UpsertOutcome {
-    // One article lands whole: its own transaction, unless the caller's ingest already holds one.
-    const work = () => this.writeArticle(article, now);
+    return this.whole(() => this.writeArticle(article, now));
+  }
+
+  /** One article's change lands whole: in its own transaction, unless the caller's ingest already holds one. */
+  private whole<T>(work: () => T): T {
     return this.sql.inTransaction() ? work() : this.transaction(work);
   }
 
   /** Every article with when it was first seen and indexed and its number, oldest number first (for `copyIndex`). */
   *exportArticles(): Generator<{ article: Article; origin: ArticleOrigin }> {
-    let after = -1;
+    // Pages in (number, id) order: an article without a number (none since numbering) sorts first and is not lost.
+    let after: [number, string] = [-1, ""];
     for (;;) {
-      const page = this.sql.all<{ id: string; seq: number | null }>(
-        "SELECT id, coalesce(seq, 0) AS seq FROM articles WHERE coalesce(seq, 0) > ? ORDER BY coalesce(seq, 0), id LIMIT 500",
-        [after],
+      const page = this.sql.all<{ id: string; seq: number; first_seen_at: string; indexed_at: string }>(
+        `SELECT id, coalesce(seq, 0) AS seq, first_seen_at, indexed_at FROM articles
+         WHERE (coalesce(seq, 0), id) > (?, ?) ORDER BY coalesce(seq, 0), id LIMIT ?`,
+        [...after, EXPORT_PAGE],
       );
-      for (const { id } of page) {
-        const article = this.getArticle(id);
-        const origin = this.sql.get<{ first_seen_at: string; indexed_at: string; seq: number | null }>(
-          "SELECT first_seen_at, indexed_at, seq FROM articles WHERE id = ?",
-          [id],
-        );
-        if (article && origin)
+      for (const row of page) {
+        const article = this.getArticle(row.id);
+        if (article)
           yield {
             article,
-            origin: { firstSeenAt: origin.first_seen_at, indexedAt: origin.indexed_at, seq: origin.seq },
+            origin: {
+              firstSeenAt: row.first_seen_at,
+              indexedAt: row.indexed_at,
+              seq: Number(row.seq) || null,
+            },
           };
       }
       const last = page.at(-1);
-      if (!last || page.length < 500) return;
-      after = Number(last.seq);
+      if (!last || page.length < EXPORT_PAGE) return;
+      after = [Number(last.seq), last.id];
     }
   }
 
   /** Add an article copied from another index, keeping when it was first seen and its number (digests rely on both). */
   importArticle(article: Article, origin: ArticleOrigin): UpsertOutcome {
-    const work = () => this.writeArticle(article, origin.indexedAt, origin);
-    return this.sql.inTransaction() ? work() : this.transaction(work);
+    return this.whole(() => this.writeArticle(article, origin.indexedAt, origin));
   }
 
   private writeArticle(article: Article, now: string, origin?: ArticleOrigin): UpsertOutcome {
@@ -316,8 +315,7 @@ export class IndexStore implements ArticleStore, PassageSearch {
 
   /** Remove an article, its passages and their full-text rows. */
   removeArticle(id: string): boolean {
-    const work = () => this.deleteArticle(id);
-    return this.sql.inTransaction() ? work() : this.transaction(work);
+    return this.whole(() => this.deleteArticle(id));
   }
 
   private deleteArticle(id: string): boolean {

@@ -66,9 +66,7 @@ export function stemRaw(raw: string): string {
 
 /** The set of stems in a text. */
 export function stemSet(text: string): Set<string> {
-  const set = new Set<string>();
-  for (const m of text.matchAll(WORD)) set.add(stemRaw(m[0]));
-  return set;
+  return new Set(stemList(text));
 }
 
 /** The stems of a text in order, as the index tokenizes it (the PostgreSQL index's own tokenizer). */

@@ -1,7 +1,7 @@
 import { VerbatimError } from "../../errors.js";
 import { INDEX_LANGUAGES } from "../../text/languages.js";
+import { safeAddress } from "../location.js";
 import type { SqlConnection } from "../sql.js";
-import { safeAddress } from "./sync-client.js";
 
 /**
  * The PostgreSQL index schema, as numbered migrations: each runs once, in order, in one transaction with its

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { VerbatimError } from "../../errors.js";
+import { safeAddress } from "../location.js";
 import type { SqlConnection, SqlValue } from "../sql.js";
 
 /**
@@ -88,17 +89,6 @@ interface Reply {
   rows?: Record<string, unknown>[];
   rowCount?: number;
   error?: { message: string; code?: string };
-}
-
-/** The address without its password, for messages. */
-export function safeAddress(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "the PostgreSQL address given";
-  }
 }
 
 /** `?` placeholders as PostgreSQL's `$1, $2 …` (the stores never put a `?` inside a literal). */
