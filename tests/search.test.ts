@@ -174,6 +174,7 @@ describe("limited searches over a larger index", () => {
     t.cleanup();
   });
 
+  // A narrow window is searched among its own passages, a broad one among the best rows of the whole match first.
   it("a dated or sourced search finds exactly what checking every matching row finds, best first", () => {
     const q = parseQuery("harbor council quay budget");
     const everything = big.match(matchQuery(q, "or"), 5000);
@@ -181,6 +182,7 @@ describe("limited searches over a larger index", () => {
       { from: "2019-01-01", to: "2020-01-01" },
       { from: "2025-09-19", to: "2025-09-20" },
       { from: "2016-01-01", to: "2030-01-01" },
+      { from: "2016-01-01", to: "2022-01-01" },
     ]) {
       for (const source of [undefined, "Harbour Times"]) {
         const expected = everything

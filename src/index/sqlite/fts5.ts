@@ -6,11 +6,27 @@ import { toMatchExpression } from "./fts-expression.js";
 
 /** Best-scored rows a date- or source-limited search looks among first, before checking every matching row. */
 const PREFILTER_ROWS = 2000;
+/**
+ * A date window holding at most this many passages, and at most `LISTED_SHARE` of the index, is searched among its own
+ * passages only; a broader one among the best-scored rows of the whole match first.
+ */
+const LISTED_PASSAGES = 20_000;
+const LISTED_SHARE = 0.2;
+
+/** The SQL conditions on articles `a` of a date window (two parameters) and/or a source (one), in that order. */
+function filterConditions(window: boolean, source: boolean): string {
+  return [
+    ...(window ? ["a.published_at >= ?", "a.published_at < ?"] : []),
+    ...(source ? ["source_matches(?, a.site, a.url)"] : []),
+  ].join(" AND ");
+}
 
 /** Full-text search on SQLite: an FTS5 table over titles and passages, BM25 by FTS5 itself. */
 export class Fts5Index implements FullTextIndex {
   private readonly stmts;
   private readonly filtered = new Map<string, Database.Statement>();
+  /** The passages a filtered search may return, set for the duration of one statement (read by `passage_allowed`). */
+  private allowed: ReadonlySet<number> = new Set();
 
   constructor(private readonly db: Database.Database) {
     // The source rule is the one `retrieve` applies to vector neighbours, so both paths keep the same articles.
@@ -19,6 +35,8 @@ export class Fts5Index implements FullTextIndex {
         ? 1
         : 0,
     );
+    // Only rows that pass reach bm25(): scoring the whole match to keep a few dated rows is what made these slow.
+    db.function("passage_allowed", { deterministic: false }, (id) => (this.allowed.has(Number(id)) ? 1 : 0));
     this.stmts = {
       insert: db.prepare<[number, string, string]>(
         "INSERT INTO passage_fts (rowid, title, body) VALUES (?, ?, ?)",
@@ -40,6 +58,10 @@ export class Fts5Index implements FullTextIndex {
       ),
       vocabulary: db.prepare<[number], { term: string; doc: number }>(
         "SELECT term, doc FROM passage_vocab WHERE doc >= ?",
+      ),
+      windowCount: db.prepare<[string, string], { articles: number; passages: number; dated: number }>(
+        `SELECT (SELECT count(*) FROM articles) AS articles, (SELECT count(*) FROM passages) AS passages,
+                (SELECT count(*) FROM articles WHERE published_at >= ? AND published_at < ?) AS dated`,
       ),
       dataVersion: db.prepare<[], { data_version: number }>("PRAGMA data_version"),
     };
@@ -66,44 +88,110 @@ export class Fts5Index implements FullTextIndex {
     if (query.source) filters.push(query.source);
     const window = Boolean(query.window);
     const source = Boolean(query.source);
-    // First among the best-scored rows only, joined to their articles; when those hold `limit` rows inside the
-    // filters, they are exactly the best such rows (every better one ranks above them). Else every row is checked.
-    const first = this.filteredMatch(window, source, true).all(
+    // A narrow window (a month of a large corpus): its passages are listed (dates are indexed) and only the matching
+    // rows among them are scored, instead of scoring the whole match to keep the few dated rows.
+    if (query.window && this.narrow(query.window)) {
+      this.allowed = new Set(
+        this.allowedPassages(window, source)
+          .raw()
+          .all(...filters)
+          .map((r) => Number((r as unknown[])[0])),
+      );
+      try {
+        return this.allowedMatch().all(expression, limit) as MatchRow[];
+      } finally {
+        this.allowed = new Set();
+      }
+    }
+    // Else first among the best-scored rows only, joined to their articles; when those hold `limit` rows inside the
+    // filters, they are exactly the best such rows (every better one ranks above them), and so they are when they
+    // were every matching row. Else every matching row is checked.
+    const first = this.prefiltered(window, source).all(
       expression,
       PREFILTER_ROWS,
       ...filters,
       limit,
     ) as MatchRow[];
-    if (first.length >= limit) return first;
-    return this.filteredMatch(window, source, false).all(expression, ...filters, limit) as MatchRow[];
+    if (first.length >= limit || (this.stmts.count.get(expression)?.n ?? 0) <= PREFILTER_ROWS) return first;
+    return this.filteredMatch(window, source).all(expression, ...filters, limit) as MatchRow[];
   }
 
   /**
-   * The statement for a search limited to a date window and/or a source (the rules of `filters.ts`; the window is
-   * written in SQL, where it is cheap for every matching row). Dates are publication dates: an undated article is
-   * outside every window, since the time it was first seen says when it was indexed (a bulk import, a dataset), not
-   * when it was news.
+   * The statement for the best-scored rows among the passages of the filters (`this.allowed`): FTS5 reads the
+   * match, and bm25() and the joins run only for the rows inside the filters.
    */
-  private filteredMatch(window: boolean, source: boolean, prefilter: boolean) {
-    const key = `${window}|${source}|${prefilter}`;
+  private allowedMatch() {
+    let statement = this.filtered.get("allowed");
+    if (!statement) {
+      statement = this.db.prepare(
+        `SELECT ${ROW_COLUMNS}, -f.score AS score
+         FROM (SELECT rowid AS pid, bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) AS score FROM passage_fts
+               WHERE passage_fts MATCH ? AND passage_allowed(rowid) ORDER BY score LIMIT ?) f
+         JOIN passages p ON p.id = f.pid JOIN articles a ON a.id = p.article_id
+         ORDER BY f.score`,
+      );
+      this.filtered.set("allowed", statement);
+    }
+    return statement;
+  }
+
+  /**
+   * The ids of the passages inside a date window and/or of a source. Dates are publication dates: an undated article
+   * is outside every window, since the time it was first seen says when it was indexed (a bulk import, a dataset),
+   * not when it was news. Plain comparisons of the stored date keep what its first ten characters would.
+   */
+  private allowedPassages(window: boolean, source: boolean) {
+    const key = `ids|${window}|${source}`;
     let statement = this.filtered.get(key);
     if (!statement) {
-      // Plain comparisons of the stored date: for a YYYY-MM-DD bound they keep what its first ten characters would.
-      const conditions = [
-        ...(window ? ["a.published_at >= ?", "a.published_at < ?"] : []),
-        ...(source ? ["source_matches(?, a.site, a.url)"] : []),
-      ].join(" AND ");
+      const conditions = filterConditions(window, source);
       statement = this.db.prepare(
-        prefilter
-          ? `SELECT ${ROW_COLUMNS}, -f.score AS score
-             FROM (SELECT rowid AS pid, bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) AS score FROM passage_fts
-                   WHERE passage_fts MATCH ? ORDER BY score LIMIT ?) f
-             JOIN passages p ON p.id = f.pid JOIN articles a ON a.id = p.article_id
-             WHERE ${conditions} ORDER BY f.score LIMIT ?`
-          : `SELECT ${ROW_COLUMNS}, -bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) AS score
-             FROM passage_fts JOIN passages p ON p.id = passage_fts.rowid JOIN articles a ON a.id = p.article_id
-             WHERE passage_fts MATCH ? AND ${conditions}
-             ORDER BY bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) LIMIT ?`,
+        `SELECT p.id FROM articles a JOIN passages p ON p.article_id = a.id WHERE ${conditions}`,
+      );
+      this.filtered.set(key, statement);
+    }
+    return statement;
+  }
+
+  /** Whether a date window holds few passages: its articles (dates are indexed) times passages per article. */
+  private narrow(window: { from: string; to: string }): boolean {
+    const { articles, passages, dated } = this.stmts.windowCount.get(window.from, window.to) ?? {
+      articles: 0,
+      passages: 0,
+      dated: 0,
+    };
+    const held = articles > 0 ? (dated * passages) / articles : 0;
+    return held <= Math.min(LISTED_PASSAGES, LISTED_SHARE * passages);
+  }
+
+  /** The statement for every matching row inside a date window and/or of a source, each joined to its article. */
+  private filteredMatch(window: boolean, source: boolean) {
+    const key = `all|${window}|${source}`;
+    let statement = this.filtered.get(key);
+    if (!statement) {
+      statement = this.db.prepare(
+        `SELECT ${ROW_COLUMNS}, -bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) AS score
+         FROM passage_fts JOIN passages p ON p.id = passage_fts.rowid JOIN articles a ON a.id = p.article_id
+         WHERE passage_fts MATCH ? AND ${filterConditions(window, source)}
+         ORDER BY bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) LIMIT ?`,
+      );
+      this.filtered.set(key, statement);
+    }
+    return statement;
+  }
+
+  /** The statement for the best-scored rows of a match that are also inside a date window and/or of a source. */
+  private prefiltered(window: boolean, source: boolean) {
+    const key = `${window}|${source}`;
+    let statement = this.filtered.get(key);
+    if (!statement) {
+      const conditions = filterConditions(window, source);
+      statement = this.db.prepare(
+        `SELECT ${ROW_COLUMNS}, -f.score AS score
+         FROM (SELECT rowid AS pid, bm25(passage_fts, ${TITLE_WEIGHT}, 1.0) AS score FROM passage_fts
+               WHERE passage_fts MATCH ? ORDER BY score LIMIT ?) f
+         JOIN passages p ON p.id = f.pid JOIN articles a ON a.id = p.article_id
+         WHERE ${conditions} ORDER BY f.score LIMIT ?`,
       );
       this.filtered.set(key, statement);
     }
