@@ -203,6 +203,50 @@ describe("incremental ingest", () => {
   });
 });
 
+describe("full-text rows held back until a transaction ends", () => {
+  const words = (q: string) => search(store, q).hits.map((h) => h.article.id);
+
+  it("are not written by a transaction that fails, nor by the next one that succeeds", () => {
+    expect(() =>
+      store.transaction(() => {
+        store.upsertArticle(newsArticle("ghost", "Ghost", "The zeppelin hangar reopened."));
+        throw new Error("disk full");
+      }),
+    ).toThrow("disk full");
+    expect(store.stats().articles).toBe(0);
+    expect(words("zeppelin")).toEqual([]);
+    upsertArticles(store, [newsArticle("real", "Real", "The harbor crane was repaired.")]);
+    expect(words("harbor crane")).toEqual(["real"]);
+    // The failed article's words were never written: nothing matches them, not even a passage id reused since.
+    expect(store.countMatches({ terms: [["zeppelin"]], mode: "or" })).toBe(0);
+  });
+
+  it("are searchable inside the transaction that adds them, and an update in it leaves only the new text", () => {
+    store.transaction(() => {
+      store.upsertArticle(newsArticle("a", "A", "The old lighthouse keeper retired."));
+      expect(words("lighthouse keeper")).toEqual(["a"]);
+      store.upsertArticle(newsArticle("a", "A", "The new ferry terminal opened."));
+    });
+    expect(words("ferry terminal")).toEqual(["a"]);
+    expect(store.countMatches({ terms: [["lighthouse"]], mode: "or" })).toBe(0);
+  });
+
+  it("of a failed inner transaction are dropped, and the outer one's kept", () => {
+    store.transaction(() => {
+      store.upsertArticle(newsArticle("outer", "Outer", "The tram depot expanded."));
+      expect(() =>
+        store.transaction(() => {
+          store.upsertArticle(newsArticle("inner", "Inner", "The glacier museum opened."));
+          throw new Error("bad article");
+        }),
+      ).toThrow("bad article");
+    });
+    expect(words("tram depot")).toEqual(["outer"]);
+    expect(store.countMatches({ terms: [["glacier"]], mode: "or" })).toBe(0);
+    expect(store.stats().articles).toBe(1);
+  });
+});
+
 describe("an index shared with another process", () => {
   it("counts what another connection ingested (a worker's feed poll) without a restart", async () => {
     const worker = new IndexStore(path.join(dir, "index.sqlite"));

@@ -100,6 +100,29 @@ describe.skipIf(!SERVER)("the index in PostgreSQL", () => {
     ).toEqual([]);
   });
 
+  it("writes no full-text rows for a transaction that fails, nor later, and keeps an outer one's", () => {
+    const before = postgres.stats().articles;
+    expect(() =>
+      postgres.transaction(() => {
+        postgres.upsertArticle(newsArticle("ghost", "Ghost", "The zeppelin hangar reopened."));
+        throw new Error("disk full");
+      }),
+    ).toThrow("disk full");
+    postgres.transaction(() => {
+      postgres.upsertArticle(newsArticle("outer", "Outer", "The tram depot expanded."));
+      expect(() =>
+        postgres.transaction(() => {
+          postgres.upsertArticle(newsArticle("inner", "Inner", "The glacier museum opened."));
+          throw new Error("bad article");
+        }),
+      ).toThrow("bad article");
+    });
+    expect(postgres.stats().articles).toBe(before + 1);
+    expect(postgres.countMatches({ terms: [["tram"]], mode: "or" })).toBe(1);
+    expect(postgres.countMatches({ terms: [["zeppelin"]], mode: "or" })).toBe(0);
+    expect(postgres.countMatches({ terms: [["glacier"]], mode: "or" })).toBe(0);
+  });
+
   it("searches hostile text as words, never as syntax", () => {
     const hostile: MatchQuery = {
       terms: [["'; DROP TABLE articles; --"], ["wastewater"], ['wastewater" OR 1=1'], ["$1 ?"], ["?", "\\"]],

@@ -12,6 +12,8 @@ export interface FullTextIndex {
   add(title: string, passages: readonly { id: number; text: string }[]): void;
   /** Write what `add` may hold back, before the transaction that added it commits. */
   flush(): void;
+  /** Drop what `add` holds back: the transaction that added it rolled back. */
+  discard(): void;
   /** Forget passages (called before their rows are deleted). */
   remove(passageIds: readonly number[]): void;
   /** Passages matching the query (its window and source filters included), best first, at most `limit`. */

@@ -147,6 +147,9 @@ export class IndexStore implements ArticleStore, PassageSearch {
 
   /** Run `fn` in one transaction: all of it lands or none of it. */
   transaction<T>(fn: () => T): T {
+    // Inside another transaction this one is a savepoint: what the outer one added is written first, so a failure
+    // here drops only this one's held-back full-text rows.
+    if (this.sql.inTransaction()) this.text.flush();
     try {
       return this.sql.transaction(() => {
         const result = fn();
@@ -154,6 +157,7 @@ export class IndexStore implements ArticleStore, PassageSearch {
         return result;
       });
     } catch (error) {
+      this.text.discard();
       throw this.problem(error);
     }
   }
@@ -171,6 +175,7 @@ export class IndexStore implements ArticleStore, PassageSearch {
       this.sql.commit();
       return result;
     } catch (error) {
+      this.text.discard();
       this.sql.rollback();
       throw this.problem(error);
     } finally {

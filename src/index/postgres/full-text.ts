@@ -129,6 +129,10 @@ export class PostgresFullText implements FullTextIndex {
     );
   }
 
+  discard(): void {
+    this.pending = emptyBatch();
+  }
+
   remove(passageIds: readonly number[]): void {
     this.flush();
     if (passageIds.length === 0) return;
