@@ -31,6 +31,8 @@ export class Fts5Index implements FullTextIndex {
   private pending: [number, string, string][] = [];
   /** The passages a filtered search may return, set for the duration of one statement (read by `passage_allowed`). */
   private allowed: ReadonlySet<number> = new Set();
+  /** Articles and passages in the index, as of a change mark (this connection's writes forget them). */
+  private totals: { mark: string; articles: number; passages: number } | null = null;
 
   constructor(private readonly db: Database.Database) {
     // The source rule is the one `retrieve` applies to vector neighbours, so both paths keep the same articles.
@@ -63,9 +65,11 @@ export class Fts5Index implements FullTextIndex {
       vocabulary: db.prepare<[number], { term: string; doc: number }>(
         "SELECT term, doc FROM passage_vocab WHERE doc >= ?",
       ),
-      windowCount: db.prepare<[string, string], { articles: number; passages: number; dated: number }>(
-        `SELECT (SELECT count(*) FROM articles) AS articles, (SELECT count(*) FROM passages) AS passages,
-                (SELECT count(*) FROM articles WHERE published_at >= ? AND published_at < ?) AS dated`,
+      totals: db.prepare<[], { articles: number; passages: number }>(
+        "SELECT (SELECT count(*) FROM articles) AS articles, (SELECT count(*) FROM passages) AS passages",
+      ),
+      dated: db.prepare<[string, string], { n: number }>(
+        "SELECT count(*) AS n FROM articles WHERE published_at >= ? AND published_at < ?",
       ),
       dataVersion: db.prepare<[], { data_version: number }>("PRAGMA data_version"),
     };
@@ -84,6 +88,7 @@ export class Fts5Index implements FullTextIndex {
    */
   flush(): void {
     if (this.pending.length === 0) return;
+    this.totals = null;
     const rows = this.pending;
     this.pending = [];
     for (const [id, title, text] of rows) this.stmts.insert.run(id, title, text);
@@ -95,6 +100,7 @@ export class Fts5Index implements FullTextIndex {
 
   remove(passageIds: readonly number[]): void {
     this.flush();
+    this.totals = null;
     for (const id of passageIds) this.stmts.delete.run(id);
   }
 
@@ -175,11 +181,12 @@ export class Fts5Index implements FullTextIndex {
 
   /** Whether a date window holds few passages: its articles (dates are indexed) times passages per article. */
   private narrow(window: { from: string; to: string }): boolean {
-    const { articles, passages, dated } = this.stmts.windowCount.get(window.from, window.to) ?? {
-      articles: 0,
-      passages: 0,
-      dated: 0,
-    };
+    // Counting every passage reads a whole index (tens of ms at a million): counted once per change of the index.
+    const mark = this.changeMark();
+    if (this.totals?.mark !== mark)
+      this.totals = { mark, ...(this.stmts.totals.get() ?? { articles: 0, passages: 0 }) };
+    const { articles, passages } = this.totals;
+    const dated = this.stmts.dated.get(window.from, window.to)?.n ?? 0;
     const held = articles > 0 ? (dated * passages) / articles : 0;
     return held <= Math.min(LISTED_PASSAGES, LISTED_SHARE * passages);
   }
@@ -239,7 +246,8 @@ export class Fts5Index implements FullTextIndex {
   }
 
   forget(): void {
-    // FTS5 keeps its own statistics: nothing is cached here.
+    // FTS5 keeps its own statistics: only the totals that choose how to search a date window are cached here.
+    this.totals = null;
   }
 
   /** SQLite's `data_version`: it changes exactly when another connection commits. */
