@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { expect } from "vitest";
 import { type AnswerOptions, createAnswerer } from "../src/answer/answerer.js";
 import { createSubscriptionStore, newSubscription } from "../src/digest/subscriptions.js";
 import { inSchema } from "../src/index/location.js";
@@ -115,4 +116,25 @@ export async function freshSchema(
       await c.end();
     },
   };
+}
+
+/**
+ * A transaction that fails writes none of its full-text rows, neither then nor at the next commit, and an inner one
+ * that fails drops only its own: the same check for every index backend.
+ */
+export function expectFailedWritesLeaveNoRows(store: IndexStore): void {
+  const before = store.stats().articles;
+  const failing = (id: string, text: string, error: string) => () =>
+    store.transaction(() => {
+      store.upsertArticle(newsArticle(id, id, text));
+      throw new Error(error);
+    });
+  expect(failing("ghost", "The zeppelin hangar reopened.", "disk full")).toThrow("disk full");
+  store.transaction(() => {
+    store.upsertArticle(newsArticle("outer", "Outer", "The tram depot expanded."));
+    expect(failing("inner", "The glacier museum opened.", "bad article")).toThrow("bad article");
+  });
+  expect(store.stats().articles).toBe(before + 1);
+  const count = (word: string) => store.countMatches({ terms: [[word]], mode: "or" });
+  expect([count("tram"), count("zeppelin"), count("glacier")]).toEqual([1, 0, 0]);
 }

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { IndexStore } from "../src/index/store.js";
 import { ingestPaths, upsertArticles } from "../src/ingest/files.js";
 import { search } from "../src/search/lexical.js";
-import { newsArticle, SEED, tempDir } from "./helpers.js";
+import { expectFailedWritesLeaveNoRows, newsArticle, SEED, tempDir } from "./helpers.js";
 
 let dir: string;
 let cleanup: () => void;
@@ -206,19 +206,10 @@ describe("incremental ingest", () => {
 describe("full-text rows held back until a transaction ends", () => {
   const words = (q: string) => search(store, q).hits.map((h) => h.article.id);
 
-  it("are not written by a transaction that fails, nor by the next one that succeeds", () => {
-    expect(() =>
-      store.transaction(() => {
-        store.upsertArticle(newsArticle("ghost", "Ghost", "The zeppelin hangar reopened."));
-        throw new Error("disk full");
-      }),
-    ).toThrow("disk full");
-    expect(store.stats().articles).toBe(0);
+  it("are not written by a transaction that fails, nor at the next commit; a failed inner one drops only its own", () => {
+    expectFailedWritesLeaveNoRows(store);
+    expect(words("tram depot")).toEqual(["outer"]);
     expect(words("zeppelin")).toEqual([]);
-    upsertArticles(store, [newsArticle("real", "Real", "The harbor crane was repaired.")]);
-    expect(words("harbor crane")).toEqual(["real"]);
-    // The failed article's words were never written: nothing matches them, not even a passage id reused since.
-    expect(store.countMatches({ terms: [["zeppelin"]], mode: "or" })).toBe(0);
   });
 
   it("are searchable inside the transaction that adds them, and an update in it leaves only the new text", () => {
@@ -229,21 +220,6 @@ describe("full-text rows held back until a transaction ends", () => {
     });
     expect(words("ferry terminal")).toEqual(["a"]);
     expect(store.countMatches({ terms: [["lighthouse"]], mode: "or" })).toBe(0);
-  });
-
-  it("of a failed inner transaction are dropped, and the outer one's kept", () => {
-    store.transaction(() => {
-      store.upsertArticle(newsArticle("outer", "Outer", "The tram depot expanded."));
-      expect(() =>
-        store.transaction(() => {
-          store.upsertArticle(newsArticle("inner", "Inner", "The glacier museum opened."));
-          throw new Error("bad article");
-        }),
-      ).toThrow("bad article");
-    });
-    expect(words("tram depot")).toEqual(["outer"]);
-    expect(store.countMatches({ terms: [["glacier"]], mode: "or" })).toBe(0);
-    expect(store.stats().articles).toBe(1);
   });
 });
 

@@ -8,7 +8,17 @@ import type { MatchQuery } from "../src/index/contracts.js";
 import { IndexStore } from "../src/index/store.js";
 import { ingestPaths } from "../src/ingest/files.js";
 import { embedMissing, VectorIndex } from "../src/search/vectors.js";
-import { ask, CORPUS, FIXTURES, freshSchema, newsArticle, SEED, SYNONYMS, tempDir } from "./helpers.js";
+import {
+  ask,
+  CORPUS,
+  expectFailedWritesLeaveNoRows,
+  FIXTURES,
+  freshSchema,
+  newsArticle,
+  SEED,
+  SYNONYMS,
+  tempDir,
+} from "./helpers.js";
 
 // The PostgreSQL index against a real server, beside the SQLite one on the same fixtures: the same passages, the
 // same rankings, the same answers. `.ci/run` gives the local server (and fails when it cannot reach it).
@@ -101,26 +111,7 @@ describe.skipIf(!SERVER)("the index in PostgreSQL", () => {
   });
 
   it("writes no full-text rows for a transaction that fails, nor later, and keeps an outer one's", () => {
-    const before = postgres.stats().articles;
-    expect(() =>
-      postgres.transaction(() => {
-        postgres.upsertArticle(newsArticle("ghost", "Ghost", "The zeppelin hangar reopened."));
-        throw new Error("disk full");
-      }),
-    ).toThrow("disk full");
-    postgres.transaction(() => {
-      postgres.upsertArticle(newsArticle("outer", "Outer", "The tram depot expanded."));
-      expect(() =>
-        postgres.transaction(() => {
-          postgres.upsertArticle(newsArticle("inner", "Inner", "The glacier museum opened."));
-          throw new Error("bad article");
-        }),
-      ).toThrow("bad article");
-    });
-    expect(postgres.stats().articles).toBe(before + 1);
-    expect(postgres.countMatches({ terms: [["tram"]], mode: "or" })).toBe(1);
-    expect(postgres.countMatches({ terms: [["zeppelin"]], mode: "or" })).toBe(0);
-    expect(postgres.countMatches({ terms: [["glacier"]], mode: "or" })).toBe(0);
+    expectFailedWritesLeaveNoRows(postgres);
   });
 
   it("searches hostile text as words, never as syntax", () => {
