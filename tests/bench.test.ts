@@ -5,17 +5,14 @@ import { benchQueries, sentencePool } from "../bench/corpus.js";
 import { markdown, runBench } from "../bench/run.js";
 import { tempDir } from "./helpers.js";
 
+/** A quiet bench run at 1,000 passages over only what the repository holds: the same corpus on every machine. */
+function smokeBench(engines: string[], queries: number, timeout: number) {
+  return runBench({ sizes: [1000], queries, engines, timeout, log: () => {}, sentences: "fixtures" });
+}
+
 describe("npm run bench (smoke, 1,000 passages)", () => {
   it("measures Verbatim and an alternative on the same corpus and writes the documented shape", async () => {
-    const report = await runBench({
-      sizes: [1000],
-      queries: 30,
-      engines: ["verbatim", "minisearch"],
-      timeout: 120,
-      log: () => {},
-      // Only what the repository holds: the same corpus on every machine.
-      sentences: "fixtures",
-    });
+    const report = await smokeBench(["verbatim", "minisearch"], 30, 120);
     expect(report.machine).toMatchObject({
       cpus: expect.any(Number),
       memoryGB: expect.any(Number),
@@ -51,14 +48,7 @@ describe("npm run bench (smoke, 1,000 passages)", () => {
       const previous = process.env.BENCH_DATABASE_URL;
       process.env.BENCH_DATABASE_URL = process.env.TEST_DATABASE_URL;
       try {
-        const report = await runBench({
-          sizes: [1000],
-          queries: 30,
-          engines: ["verbatim-postgres"],
-          timeout: 120,
-          log: () => {},
-          sentences: "fixtures",
-        });
+        const report = await smokeBench(["verbatim-postgres"], 30, 120);
         const onPostgres = report.results.find((r) => r.engine === "verbatim-postgres");
         expect(onPostgres?.error).toBeUndefined();
         expect(onPostgres?.passages).toBe(1000);
@@ -102,14 +92,7 @@ describe("npm run bench (smoke, 1,000 passages)", () => {
   });
 
   it("reports an engine that cannot finish instead of crashing", async () => {
-    const report = await runBench({
-      sizes: [1000],
-      queries: 10,
-      engines: ["no-such-engine"],
-      timeout: 60,
-      log: () => {},
-      sentences: "fixtures",
-    });
+    const report = await smokeBench(["no-such-engine"], 10, 60);
     expect(report.results[0]?.error).toMatch(/failed/);
   }, 60_000);
 });

@@ -31,8 +31,11 @@ export class Fts5Index implements FullTextIndex {
   private pending: [number, string, string][] = [];
   /** The passages a filtered search may return, set for the duration of one statement (read by `passage_allowed`). */
   private allowed: ReadonlySet<number> = new Set();
-  /** Articles and passages in the index, as of a change mark (this connection's writes forget them). */
-  private totals: { mark: string; articles: number; passages: number } | null = null;
+  /**
+   * Articles and passages in the index, counted once until the store says the index changed (`forget`: after its own
+   * writes and another process's). They only choose how a dated search runs, never what it finds.
+   */
+  private totals: { articles: number; passages: number } | null = null;
 
   constructor(private readonly db: Database.Database) {
     // The source rule is the one `retrieve` applies to vector neighbours, so both paths keep the same articles.
@@ -68,8 +71,8 @@ export class Fts5Index implements FullTextIndex {
       totals: db.prepare<[], { articles: number; passages: number }>(
         "SELECT (SELECT count(*) FROM articles) AS articles, (SELECT count(*) FROM passages) AS passages",
       ),
-      dated: db.prepare<[string, string], { n: number }>(
-        "SELECT count(*) AS n FROM articles WHERE published_at >= ? AND published_at < ?",
+      dated: db.prepare<[string, string, number], { n: number }>(
+        "SELECT count(*) AS n FROM (SELECT 1 FROM articles WHERE published_at >= ? AND published_at < ? LIMIT ?)",
       ),
       dataVersion: db.prepare<[], { data_version: number }>("PRAGMA data_version"),
     };
@@ -88,7 +91,6 @@ export class Fts5Index implements FullTextIndex {
    */
   flush(): void {
     if (this.pending.length === 0) return;
-    this.totals = null;
     const rows = this.pending;
     this.pending = [];
     for (const [id, title, text] of rows) this.stmts.insert.run(id, title, text);
@@ -100,7 +102,6 @@ export class Fts5Index implements FullTextIndex {
 
   remove(passageIds: readonly number[]): void {
     this.flush();
-    this.totals = null;
     for (const id of passageIds) this.stmts.delete.run(id);
   }
 
@@ -181,14 +182,14 @@ export class Fts5Index implements FullTextIndex {
 
   /** Whether a date window holds few passages: its articles (dates are indexed) times passages per article. */
   private narrow(window: { from: string; to: string }): boolean {
-    // Counting every passage reads a whole index (tens of ms at a million): counted once per change of the index.
-    const mark = this.changeMark();
-    if (this.totals?.mark !== mark)
-      this.totals = { mark, ...(this.stmts.totals.get() ?? { articles: 0, passages: 0 }) };
+    this.totals ??= this.stmts.totals.get() ?? { articles: 0, passages: 0 };
     const { articles, passages } = this.totals;
-    const dated = this.stmts.dated.get(window.from, window.to)?.n ?? 0;
-    const held = articles > 0 ? (dated * passages) / articles : 0;
-    return held <= Math.min(LISTED_PASSAGES, LISTED_SHARE * passages);
+    if (articles === 0 || passages === 0) return true;
+    const most = Math.min(LISTED_PASSAGES, LISTED_SHARE * passages);
+    // Counting stops past the articles a narrow window can hold: a broad one ("since 2020") is not counted through.
+    const cap = Math.floor((most * articles) / passages) + 1;
+    const dated = this.stmts.dated.get(window.from, window.to, cap)?.n ?? 0;
+    return (dated * passages) / articles <= most;
   }
 
   /** The statement for every matching row inside a date window and/or of a source, each joined to its article. */
