@@ -1,11 +1,11 @@
 import type { MatchRow, PassageSearch } from "../index/contracts.js";
 import { rowMeta, rowPassage } from "../index/store.js";
 import type { SynonymMap } from "../text/lexicon.js";
-import { contentPairs, sharedPairsIn, wordStems } from "../text/pairs.js";
-import { roughSentences } from "../text/sentences.js";
-import { stem, stemSet, WORD } from "../text/terms.js";
+import { contentPairs } from "../text/pairs.js";
+import { stem, stemSet } from "../text/terms.js";
 import type { Hit } from "../types.js";
 import { matchQuery, type ParsedQuery, parseQuery, type QueryTerm, termOptions } from "./query.js";
+import { type RowWords, rowReader } from "./row-words.js";
 import { type Correction, correctSpelling } from "./spelling.js";
 import { termDocFreq, termWeights } from "./weights.js";
 
@@ -103,37 +103,6 @@ const PROXIMITY = 0.3;
  */
 const WORD_ORDER = 0.1;
 
-/** A row's words, read once: the stems of each sentence of its text, of the whole row, and its content stems. */
-interface RowWords {
-  /** Stems of each sentence of the passage text (`roughSentences`). */
-  sentences: Set<string>[];
-  /** Stems of the title and the text. */
-  all: Set<string>;
-  /** Content stems (null for stop words) of the title, then the text, in order. */
-  content: (string | null)[];
-}
-
-/** Tokenize and stem a row's title and text in one pass (the rerank reads every fetched row, so this is hot). */
-function readRow(row: MatchRow): RowWords {
-  const all = new Set<string>();
-  const content: (string | null)[] = [];
-  const read = (text: string, into?: Set<string>) => {
-    for (const m of text.matchAll(WORD)) {
-      const stems = wordStems(m[0]);
-      all.add(stems.stem);
-      into?.add(stems.stem);
-      content.push(stems.content);
-    }
-  };
-  read(row.title);
-  const sentences = roughSentences(row.text).map((sentence) => {
-    const own = new Set<string>();
-    read(sentence, own);
-    return own;
-  });
-  return { sentences, all, content };
-}
-
 /** The largest share of the question's term weight that one sentence of a row holds. */
 function sentenceCoverage(
   query: ParsedQuery,
@@ -150,13 +119,21 @@ function sentenceCoverage(
   return best / total;
 }
 
-function toHit(query: ParsedQuery, row: MatchRow, words: RowWords = readRow(row)): Hit {
+function toHit(query: ParsedQuery, row: MatchRow, words: RowWords): Hit {
   return {
     passage: rowPassage(row),
     article: rowMeta(row),
     score: row.score,
     terms: matchedTerms(query, words.all),
   };
+}
+
+/** The stems a row is read for: every option of every term, and the words of the question's pairs. */
+function questionStems(query: ParsedQuery, pairs: ReadonlySet<string>): Set<string> {
+  const stems = new Set<string>();
+  for (const t of query.terms) for (const option of termOptions(t)) for (const s of option) stems.add(s);
+  for (const pair of pairs) for (const s of pair.split(" ")) stems.add(s);
+  return stems;
 }
 
 /**
@@ -179,6 +156,8 @@ export function search(
   const rerank = query.terms.length > 1;
   const fetch = rerank ? Math.max(limit, RERANK_DEPTH) : limit;
   const anyTerm = matchQuery(orTerms(store, query), "or", options);
+  const pairs = contentPairs(query.text);
+  const readRow = rowReader(questionStems(query, pairs), pairs);
   const read = new Map<number, RowWords>();
   const wordsOf = (row: MatchRow) => {
     let words = read.get(row.id);
@@ -196,12 +175,11 @@ export function search(
     });
     const totalWeight = [...weights.values()].reduce((a, b) => a + b, 0) || 1;
     const top = Math.max(1e-9, ...found.map((r) => r.score));
-    const pairs = contentPairs(query.text);
     // Word order is credited to the article (its best passage's share, on every passage of it found): it tells which
     // article is about "mast cells", while which of its passages answers is for the words to say.
     const ordered = new Map<string, number>();
     for (const row of found) {
-      const share = sharedPairsIn(pairs, wordsOf(row).content);
+      const share = wordsOf(row).pairs;
       ordered.set(row.article_id, Math.max(ordered.get(row.article_id) ?? 0, share));
     }
     return found
@@ -224,7 +202,7 @@ export function search(
   const rows = ranked(found).slice(0, limit);
   return {
     query,
-    hits: diversify(rows, SAME_ARTICLE_DECAY).map((row) => toHit(query, row, read.get(row.id))),
+    hits: diversify(rows, SAME_ARTICLE_DECAY).map((row) => toHit(query, row, wordsOf(row))),
     corrections,
   };
 }
