@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MatchRow } from "../src/index/contracts.js";
 import type { IndexStore } from "../src/index/store.js";
 import { parseQuery, termOptions } from "../src/search/query.js";
-import { rowReader } from "../src/search/row-words.js";
-import { contentPairs, sharedPairs } from "../src/text/pairs.js";
+import { rowReader, textReader } from "../src/search/row-words.js";
+import { contentPairs, wordStems } from "../src/text/pairs.js";
 import { roughSentences } from "../src/text/sentences.js";
-import { stemSet } from "../src/text/terms.js";
+import { stemSet, WORD } from "../src/text/terms.js";
 import { CORPUS, indexOf, SYNONYMS } from "./helpers.js";
 
 /** What reading every word of a row gives, as the rerank did before it read only the words that can matter. */
@@ -14,8 +14,22 @@ function readEveryWord(stems: Set<string>, pairs: Set<string>, title: string, te
   return {
     sentences: roughSentences(text).map((s) => only(stemSet(s))),
     all: only(new Set([...stemSet(title), ...stemSet(text)])),
-    pairs: sharedPairs(pairs, `${title}\n${text}`),
+    pairs: pairsRepeated(pairs, `${title}\n${text}`),
   };
+}
+
+/** Share of the question's pairs that a text repeats, reading every word (stop words skipped). */
+function pairsRepeated(pairs: Set<string>, text: string): number {
+  if (pairs.size === 0) return 0;
+  const found = new Set<string>();
+  let previous: string | null = null;
+  for (const m of text.matchAll(WORD)) {
+    const { content } = wordStems(m[0]);
+    if (content === null) continue;
+    if (previous !== null && pairs.has(`${previous} ${content}`)) found.add(`${previous} ${content}`);
+    previous = content;
+  }
+  return Math.min(1, found.size / pairs.size);
 }
 
 function questionWords(question: string) {
@@ -59,6 +73,12 @@ describe("reading a fetched row for the rerank", () => {
     const { stems, pairs } = questionWords(question);
     const read = rowReader(stems, pairs)(row(title, text));
     expect(read).toEqual(readEveryWord(stems, pairs, title, text));
+  });
+
+  it.each(cases)("reads %j's quotable text as reading every word does", (question, _title, text) => {
+    const { stems, pairs } = questionWords(question);
+    const expected = readEveryWord(stems, pairs, "", text);
+    expect(textReader(stems, pairs)(text)).toEqual({ stems: expected.all, pairs: expected.pairs });
   });
 
   it("counts a pair only when stop words alone stand between its words", () => {

@@ -1,9 +1,10 @@
 import type { SearchResult } from "../search/lexical.js";
 import { matchedTerms } from "../search/lexical.js";
+import { questionStems, textReader } from "../search/row-words.js";
 import { coverage, type TermStats, termWeights } from "../search/weights.js";
-import { contentPairs, sharedPairs } from "../text/pairs.js";
+import { contentPairs } from "../text/pairs.js";
 import { quoteUnits } from "../text/sentences.js";
-import { fold, stem, stemSet } from "../text/terms.js";
+import { fold, stem } from "../text/terms.js";
 import type { Answer, Hit, Quote } from "../types.js";
 import { type AnswerKind, answerKind, holdsKind } from "./kinds.js";
 import { makeQuote } from "./quote.js";
@@ -178,10 +179,13 @@ export function composeExtractive(
   const plainTotal = [...plain.values()].reduce((a, b) => a + b, 0);
   const candidates = hits.slice(0, options.candidatePassages ?? 6);
   // Each candidate's quotable units and the question terms each holds, read once.
+  const questionPairs = contentPairs(question);
+  const readText = textReader(questionStems(query, questionPairs), questionPairs);
   const read = candidates.map((hit) => {
     const text = hit.passage.text;
     const units = quoteUnits(text);
-    return { units, terms: units.map((u) => matchedTerms(query, stemSet(text.slice(u.start, u.end)))) };
+    const words = units.map((u) => readText(text.slice(u.start, u.end)));
+    return { units, terms: words.map((w) => matchedTerms(query, w.stems)), pairs: words.map((w) => w.pairs) };
   });
   const local = localRarity(read.map((r) => r.terms));
   const weights = new Map(
@@ -212,18 +216,17 @@ export function composeExtractive(
 
   const kind = answerKind(question);
   const askedYears = yearsIn(question);
-  const questionPairs = contentPairs(question);
   const topScore = Math.max(...candidates.map((h) => h.score), 1e-9);
   const picks: Pick[] = [];
   candidates.forEach((hit, rank) => {
     const text = hit.passage.text;
-    const { units, terms } = read[rank] as (typeof read)[number];
+    const { units, terms, pairs } = read[rank] as (typeof read)[number];
     const holds = (u: Unit) => holdsKind(text.slice(u.start, u.end), kind, question);
     const retrieval = Math.max(0, hit.score / topScore);
     const scored = units.map((u, i) => {
       const body = text.slice(u.start, u.end);
       const own = terms[i] ?? [];
-      const cov = coverage(own, weights, totalWeight) + BIGRAM_BONUS * sharedPairs(questionPairs, body);
+      const cov = coverage(own, weights, totalWeight) + BIGRAM_BONUS * (pairs[i] ?? 0);
       const length = u.end - u.start;
       const lengthPrior = length < 40 ? 0.6 : length > 400 ? 0.8 : 1;
       let fit =

@@ -5,7 +5,7 @@ import { contentPairs } from "../text/pairs.js";
 import { stem, stemSet } from "../text/terms.js";
 import type { Hit } from "../types.js";
 import { matchQuery, type ParsedQuery, parseQuery, type QueryTerm, termOptions } from "./query.js";
-import { type RowWords, rowReader } from "./row-words.js";
+import { questionStems, type RowWords, rowReader } from "./row-words.js";
 import { type Correction, correctSpelling } from "./spelling.js";
 import { termDocFreq, termWeights } from "./weights.js";
 
@@ -126,14 +126,6 @@ function toHit(query: ParsedQuery, row: MatchRow, words: RowWords): Hit {
     score: row.score,
     terms: matchedTerms(query, words.all),
   };
-}
-
-/** The stems a row is read for: every option of every term, and the words of the question's pairs. */
-function questionStems(query: ParsedQuery, pairs: ReadonlySet<string>): Set<string> {
-  const stems = new Set<string>();
-  for (const t of query.terms) for (const option of termOptions(t)) for (const s of option) stems.add(s);
-  for (const pair of pairs) for (const s of pair.split(" ")) stems.add(s);
-  return stems;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { MatchRow } from "../index/contracts.js";
 import { wordStems } from "../text/pairs.js";
 import { roughSentences } from "../text/sentences.js";
 import { WORD } from "../text/terms.js";
+import { type ParsedQuery, termOptions } from "./query.js";
 
 /** What the rerank reads of a fetched row: the question's stems it holds, sentence by sentence, and its word order. */
 export interface RowWords {
@@ -11,6 +12,14 @@ export interface RowWords {
   all: Set<string>;
   /** Share of the question's adjacent content-word pairs that the title and text, read in order, repeat. */
   pairs: number;
+}
+
+/** The stems a row is read for: every option of every term, and the words of the question's pairs. */
+export function questionStems(query: ParsedQuery, pairs: ReadonlySet<string>): Set<string> {
+  const stems = new Set<string>();
+  for (const t of query.terms) for (const option of termOptions(t)) for (const s of option) stems.add(s);
+  for (const pair of pairs) for (const s of pair.split(" ")) stems.add(s);
+  return stems;
 }
 
 /** 1 for the ASCII letters and digits: the index's word characters below 128. */
@@ -93,32 +102,37 @@ function onlyStopWords(text: string): boolean {
   return true;
 }
 
+/** The question's stems a text holds (segment by segment), and the share of its word pairs the text repeats. */
+interface SegmentWords {
+  segments: Set<string>[];
+  all: Set<string>;
+  pairs: number;
+}
+
 /**
- * A reader of rows for one question: only the words that can stem to one of `stems` (its terms' stems and those of
- * its word pairs) are stemmed, a tenth of a passage's words or fewer; stemming every word of the hundred rows a
- * search fetches was a fifth of an answer's time. What it finds is what reading every word would: a word is read
- * only if its first letters allow one of the stems, and two question words count as a pair when only stop words
- * stand between them.
+ * What a question asks of texts, prepared once: the first letters its stems allow, and its pairs' stems. Only the
+ * words those letters allow are stemmed (a tenth of a passage's words or fewer): stemming every word of the
+ * hundred rows a search fetches was a fifth of an answer's time. What it finds is what reading every word would:
+ * two question words count as a pair when only stop words stand between them.
  */
-export function rowReader(
+function segmentReader(
   stems: ReadonlySet<string>,
   questionPairs: ReadonlySet<string>,
-): (row: MatchRow) => RowWords {
+): (segments: string[]) => SegmentWords {
   const starts = heads(stems);
   const pairStems = new Set([...questionPairs].flatMap((p) => p.split(" ")));
-  return (row) => {
+  return (segments) => {
     const all = new Set<string>();
     const found = new Set<string>();
-    // The last content word read: its stem, the part of the text after it, and the segments since.
+    // The last content word read: its stem, and where it ended.
     let previous: { stem: string; segment: number; end: number } | null = null;
-    const segments = [row.title, ...roughSentences(row.text)];
-    const sentences = segments.map((segment, index) => {
+    const read = segments.map((segment, index) => {
       const own = new Set<string>();
       candidateWords(segment, starts, (start, end) => {
         const { stem, content } = wordStems(segment.slice(start, end));
         if (stems.has(stem)) {
           all.add(stem);
-          if (index > 0) own.add(stem);
+          own.add(stem);
         }
         if (content === null) return;
         if (previous && pairStems.has(previous.stem) && pairStems.has(content)) {
@@ -135,10 +149,37 @@ export function rowReader(
       return own;
     });
     return {
-      sentences: sentences.slice(1),
+      segments: read,
       all,
       pairs: questionPairs.size === 0 ? 0 : Math.min(1, found.size / questionPairs.size),
     };
+  };
+}
+
+/**
+ * A reader of fetched rows for one question (`stems`: its terms' stems and its pairs'): the title and the text are
+ * read in order, as one text for word pairs.
+ */
+export function rowReader(
+  stems: ReadonlySet<string>,
+  questionPairs: ReadonlySet<string>,
+): (row: MatchRow) => RowWords {
+  const read = segmentReader(stems, questionPairs);
+  return (row) => {
+    const { segments, all, pairs } = read([row.title, ...roughSentences(row.text)]);
+    return { sentences: segments.slice(1), all, pairs };
+  };
+}
+
+/** A reader of single texts (a quote's sentence) for one question: the question's stems it holds, and its pairs. */
+export function textReader(
+  stems: ReadonlySet<string>,
+  questionPairs: ReadonlySet<string>,
+): (text: string) => { stems: Set<string>; pairs: number } {
+  const read = segmentReader(stems, questionPairs);
+  return (text) => {
+    const { all, pairs } = read([text]);
+    return { stems: all, pairs };
   };
 }
 
