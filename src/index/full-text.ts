@@ -12,6 +12,8 @@ export interface FullTextIndex {
   add(title: string, passages: readonly { id: number; text: string }[]): void;
   /** Write what `add` may hold back, before the transaction that added it commits. */
   flush(): void;
+  /** Write what is held back and bring the term counts up to date: the outermost transaction is about to commit. */
+  settle(): void;
   /** Drop what `add` holds back: the transaction that added it rolled back. */
   discard(): void;
   /** Forget passages (called before their rows are deleted). */

@@ -149,11 +149,13 @@ export class IndexStore implements ArticleStore, PassageSearch {
   transaction<T>(fn: () => T): T {
     // Inside another transaction this one is a savepoint: what the outer one added is written first, so a failure
     // here drops only this one's held-back full-text rows.
-    if (this.sql.inTransaction()) this.text.flush();
+    const nested = this.sql.inTransaction();
+    if (nested) this.text.flush();
     try {
       return this.sql.transaction(() => {
         const result = fn();
-        this.text.flush();
+        if (nested) this.text.flush();
+        else this.text.settle();
         return result;
       });
     } catch (error) {
@@ -171,12 +173,12 @@ export class IndexStore implements ArticleStore, PassageSearch {
     this.seqBeforeWrite = this.lastSeq();
     try {
       const result = await fn();
-      this.text.flush();
+      this.text.settle();
       this.sql.commit();
       return result;
     } catch (error) {
-      this.text.discard();
       this.sql.rollback();
+      this.text.discard();
       throw this.problem(error);
     } finally {
       this.seqBeforeWrite = null;

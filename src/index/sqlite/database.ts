@@ -44,14 +44,18 @@ CREATE INDEX IF NOT EXISTS source_articles_article ON source_articles(article_id
  * languages are only folded (lower case, no diacritics), since an English stemmer would mangle their words.
  */
 function ftsSchema(language: string): string {
-  const tokenize =
-    language === "en" ? "porter unicode61 remove_diacritics 2" : "unicode61 remove_diacritics 2";
+  const tokenize = ftsTokenizer(language);
   return `
 CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(
   title, body, content='', contentless_delete=1, tokenize='${tokenize}'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS passage_vocab USING fts5vocab(passage_fts, row);
 `;
+}
+
+/** FTS5's tokenizer for a corpus language (the full-text table's, and any table that must count words as it does). */
+export function ftsTokenizer(language: string): string {
+  return language === "en" ? "porter unicode61 remove_diacritics 2" : "unicode61 remove_diacritics 2";
 }
 
 /** The language an index was built for: fixed when it is created ("en" for indexes from before languages). */
@@ -105,6 +109,14 @@ const MIGRATIONS: Migration[] = [
   },
   { name: "articles, passages, FTS5, embeddings, sources", run: (db) => db.exec(CORE_SCHEMA) },
   { name: "feeds and the items taken from them", run: (db) => db.exec(FEEDS_SCHEMA) },
+  {
+    name: "term_counts (how many passages hold each word, without reading its whole doclist): counted once",
+    run(db) {
+      if (hasTable(db, "term_counts")) return;
+      db.exec("CREATE TABLE term_counts (term TEXT PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID");
+      db.exec("INSERT INTO term_counts (term, doc) SELECT term, doc FROM passage_vocab");
+    },
+  },
 ];
 
 /** Bring an index file to the current schema, or refuse one made by an incompatible version. */

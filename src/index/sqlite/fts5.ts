@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import type { MatchQuery, MatchRow } from "../contracts.js";
 import { sourceMatches } from "../filters.js";
 import { type FullTextIndex, ROW_COLUMNS, TITLE_WEIGHT } from "../full-text.js";
+import { ftsTokenizer, indexLanguage } from "./database.js";
 import { toMatchExpression } from "./fts-expression.js";
 
 /** Best-scored rows a date- or source-limited search looks among first, before checking every matching row. */
@@ -14,6 +15,12 @@ const PENDING_PASSAGES = 20_000;
  */
 const LISTED_PASSAGES = 20_000;
 const LISTED_SHARE = 0.2;
+/**
+ * A transaction adding more passages than this, and than a tenth of the index, has the term counts recounted whole
+ * from FTS5 when it ends (a bulk load); a smaller one counts the words of what it added and removed.
+ */
+const RECOUNT_PASSAGES = 20_000;
+const RECOUNT_SHARE = 0.1;
 
 /** The SQL conditions on articles `a` of a date window (two parameters) and/or a source (one), in that order. */
 function filterConditions(window: boolean, source: boolean): string {
@@ -36,6 +43,21 @@ export class Fts5Index implements FullTextIndex {
    * writes and another process's). They only choose how a dated search runs, never what it finds.
    */
   private totals: { articles: number; passages: number } | null = null;
+  /** Whether the index keeps `term_counts` (an index opened read-only before it had them does not). */
+  private readonly counted: boolean;
+  /** Passages added since the transaction began (counted when written), and whether its end recounts every term. */
+  private added = 0;
+  private recount = false;
+  /** Whether the temporary tables hold words not yet added to (or taken from) `term_counts`. */
+  private uncounted = false;
+  /** The statements that count the words of what a transaction adds and removes, made when it first writes. */
+  private counting: ReturnType<Fts5Index["countingStatements"]> | null = null;
+  /** Where a term's passage count is read: `term_counts`, or FTS5's own vocabulary on an index without them. */
+  private readonly counts: {
+    docFreq: Database.Statement<[string], { doc: number }>;
+    range: Database.Statement<[string, string, number], { term: string }>;
+    vocabulary: Database.Statement<[number], { term: string; doc: number }>;
+  };
 
   constructor(private readonly db: Database.Database) {
     // The source rule is the one `retrieve` applies to vector neighbours, so both paths keep the same articles.
@@ -58,15 +80,9 @@ export class Fts5Index implements FullTextIndex {
          JOIN passages p ON p.id = f.pid JOIN articles a ON a.id = p.article_id
          ORDER BY f.score`,
       ),
-      docFreq: db.prepare<[string], { doc: number }>("SELECT doc FROM passage_vocab WHERE term = ?"),
-      range: db.prepare<[string, string, number], { term: string }>(
-        "SELECT term FROM passage_vocab WHERE term >= ? AND term < ? ORDER BY doc DESC LIMIT ?",
-      ),
+      vocabDocFreq: db.prepare<[string], { doc: number }>("SELECT doc FROM passage_vocab WHERE term = ?"),
       count: db.prepare<[string], { n: number }>(
         "SELECT count(*) AS n FROM passage_fts WHERE passage_fts MATCH ?",
-      ),
-      vocabulary: db.prepare<[number], { term: string; doc: number }>(
-        "SELECT term, doc FROM passage_vocab WHERE doc >= ?",
       ),
       totals: db.prepare<[], { articles: number; passages: number }>(
         "SELECT (SELECT count(*) FROM articles) AS articles, (SELECT count(*) FROM passages) AS passages",
@@ -75,6 +91,53 @@ export class Fts5Index implements FullTextIndex {
         "SELECT count(*) AS n FROM (SELECT 1 FROM articles WHERE published_at >= ? AND published_at < ? LIMIT ?)",
       ),
       dataVersion: db.prepare<[], { data_version: number }>("PRAGMA data_version"),
+    };
+    this.counted = Boolean(
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'term_counts'").get(),
+    );
+    // FTS5's own counts (`fts5vocab`) read a term's whole doclist: 1 ms for a word in most passages at 100k, ten
+    // times that at 1M, for every word of a question after each change of the index. `term_counts` holds them.
+    const counts = this.counted ? "term_counts" : "passage_vocab";
+    this.counts = {
+      docFreq: db.prepare<[string], { doc: number }>(`SELECT doc FROM ${counts} WHERE term = ?`),
+      range: db.prepare<[string, string, number], { term: string }>(
+        `SELECT term FROM ${counts} WHERE term >= ? AND term < ? ORDER BY doc DESC, term LIMIT ?`,
+      ),
+      vocabulary: db.prepare<[number], { term: string; doc: number }>(
+        `SELECT term, doc FROM ${counts} WHERE doc >= ?`,
+      ),
+    };
+  }
+
+  /**
+   * Temporary full-text tables, with FTS5's own tokenizer, that the passages a transaction adds and removes are
+   * also written to: their vocabularies are exactly what the change does to each term's count.
+   */
+  private countingStatements() {
+    const tokenize = ftsTokenizer(indexLanguage(this.db));
+    for (const side of ["added", "removed"])
+      this.db.exec(`
+        CREATE VIRTUAL TABLE IF NOT EXISTS temp.${side}_fts USING fts5(title, body, content='', detail=none, tokenize='${tokenize}');
+        CREATE VIRTUAL TABLE IF NOT EXISTS temp.${side}_vocab USING fts5vocab(temp, ${side}_fts, row);`);
+    return {
+      added: this.db.prepare<[string, string]>("INSERT INTO temp.added_fts (title, body) VALUES (?, ?)"),
+      removed: this.db.prepare<[string, string]>("INSERT INTO temp.removed_fts (title, body) VALUES (?, ?)"),
+      removedRows: this.db.prepare<[string], { title: string; text: string }>(
+        `SELECT a.title, p.text FROM passages p JOIN articles a ON a.id = p.article_id
+         WHERE p.id IN (SELECT value FROM json_each(?))`,
+      ),
+      apply: this.db.prepare(
+        `INSERT INTO term_counts (term, doc) SELECT term, doc FROM temp.added_vocab WHERE true
+         ON CONFLICT (term) DO UPDATE SET doc = doc + excluded.doc`,
+      ),
+      subtract: this.db.prepare(
+        `UPDATE term_counts SET doc = term_counts.doc - r.doc FROM temp.removed_vocab r WHERE term_counts.term = r.term`,
+      ),
+      prune: this.db.prepare("DELETE FROM term_counts WHERE doc <= 0"),
+      clearAdded: this.db.prepare("INSERT INTO temp.added_fts (added_fts) VALUES ('delete-all')"),
+      clearRemoved: this.db.prepare("INSERT INTO temp.removed_fts (removed_fts) VALUES ('delete-all')"),
+      empty: this.db.prepare("DELETE FROM term_counts"),
+      fill: this.db.prepare("INSERT INTO term_counts (term, doc) SELECT term, doc FROM passage_vocab"),
     };
   }
 
@@ -90,18 +153,88 @@ export class Fts5Index implements FullTextIndex {
    * with the full-text rows written after them).
    */
   flush(): void {
-    if (this.pending.length === 0) return;
-    const rows = this.pending;
-    this.pending = [];
-    for (const [id, title, text] of rows) this.stmts.insert.run(id, title, text);
+    if (this.pending.length > 0) {
+      const rows = this.pending;
+      this.pending = [];
+      for (const [id, title, text] of rows) this.stmts.insert.run(id, title, text);
+      if (this.counted) this.countAdded(rows);
+    }
+    if (this.counted && !this.recount) this.applyCounts();
+  }
+
+  /** Count the words of passages just written, or, past a bulk load's size, leave them to the recount at the end. */
+  private countAdded(rows: [number, string, string][]): void {
+    this.added += rows.length;
+    if (this.recount) return;
+    if (this.added >= RECOUNT_PASSAGES && this.added > RECOUNT_SHARE * this.passageTotal()) {
+      // Counting again what FTS5 has just counted would double a bulk load's tokenizing: one recount at the end.
+      this.recount = true;
+      return;
+    }
+    const counting = this.countingNow();
+    for (const [, title, text] of rows) counting.added.run(title, text);
+    this.uncounted = true;
+  }
+
+  private passageTotal(): number {
+    this.totals ??= this.stmts.totals.get() ?? { articles: 0, passages: 0 };
+    return this.totals.passages;
+  }
+
+  private countingNow() {
+    this.counting ??= this.countingStatements();
+    return this.counting;
+  }
+
+  /** Bring `term_counts` up to what was added and removed since it was last brought up to date. */
+  private applyCounts(): void {
+    if (!this.counting || !this.uncounted) return;
+    const c = this.counting;
+    c.apply.run();
+    c.subtract.run();
+    c.prune.run();
+    c.clearAdded.run();
+    c.clearRemoved.run();
+    this.uncounted = false;
+  }
+
+  /** Count every term again from FTS5's vocabulary (a full scan: 0.5 s at 100k passages), and go on from there. */
+  private recountAll(): void {
+    const c = this.countingNow();
+    c.empty.run();
+    c.fill.run();
+    // What the temporary tables hold is in FTS5's vocabulary already.
+    c.clearAdded.run();
+    c.clearRemoved.run();
+    this.uncounted = false;
+    this.recount = false;
+  }
+
+  settle(): void {
+    this.flush();
+    if (this.recount) this.recountAll();
+    this.added = 0;
   }
 
   discard(): void {
     this.pending = [];
+    // A savepoint rolled back inside a transaction that goes on keeps that transaction's counting as it was (its
+    // own temporary rows are rolled back with it); a transaction rolled back whole starts the next one afresh.
+    if (!this.db.inTransaction) {
+      this.added = 0;
+      this.recount = false;
+      this.uncounted = false;
+    }
   }
 
   remove(passageIds: readonly number[]): void {
     this.flush();
+    if (this.counted && !this.recount && passageIds.length > 0) {
+      const counting = this.countingNow();
+      for (const row of counting.removedRows.all(JSON.stringify(passageIds)))
+        counting.removed.run(row.title, row.text);
+      this.uncounted = true;
+    }
     for (const id of passageIds) this.stmts.delete.run(id);
   }
 
@@ -233,17 +366,22 @@ export class Fts5Index implements FullTextIndex {
 
   docFreq(stem: string): number {
     this.flush();
-    return this.stmts.docFreq.get(stem)?.doc ?? 0;
+    // In the middle of a bulk load the counts wait for its end: FTS5 counts what it holds so far.
+    if (this.recount) return this.stmts.vocabDocFreq.get(stem)?.doc ?? 0;
+    return this.counts.docFreq.get(stem)?.doc ?? 0;
   }
 
   vocabulary(minDoc: number): { term: string; doc: number }[] {
     this.flush();
-    return this.stmts.vocabulary.all(minDoc);
+    // A read of the whole vocabulary in the middle of a bulk load: recount now, and keep counting from here.
+    if (this.recount) this.recountAll();
+    return this.counts.vocabulary.all(minDoc);
   }
 
   termRange(from: string, to: string, limit: number): string[] {
     this.flush();
-    return this.stmts.range.all(from, to, limit).map((r) => r.term);
+    if (this.recount) this.recountAll();
+    return this.counts.range.all(from, to, limit).map((r) => r.term);
   }
 
   forget(): void {

@@ -1,0 +1,104 @@
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { IndexStore } from "../src/index/store.js";
+import { ingestPaths, upsertArticles } from "../src/ingest/files.js";
+import { CORPUS, expectFailedWritesLeaveNoRows, newsArticle, tempDir } from "./helpers.js";
+
+/** Every term's passage count as `term_counts` keeps it, and as FTS5 counts it by reading its doclists. */
+function counts(file: string): { kept: Map<string, number>; fts: Map<string, number> } {
+  const db = new Database(file, { readonly: true });
+  try {
+    const read = (sql: string) =>
+      new Map((db.prepare(sql).all() as { term: string; doc: number }[]).map((r) => [r.term, r.doc]));
+    return {
+      kept: read("SELECT term, doc FROM term_counts"),
+      fts: read("SELECT term, doc FROM passage_vocab"),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+function expectCountsExact(file: string): void {
+  const { kept, fts } = counts(file);
+  expect(fts.size).toBeGreaterThan(0);
+  expect(kept).toEqual(fts);
+}
+
+describe("term counts kept beside the full-text index", () => {
+  let dir: { dir: string; cleanup: () => void };
+  let file: string;
+  let store: IndexStore;
+  beforeEach(() => {
+    dir = tempDir();
+    file = path.join(dir.dir, "index.sqlite");
+    store = new IndexStore(file);
+  });
+  afterEach(() => {
+    store.close();
+    dir.cleanup();
+  });
+
+  it("match FTS5's own counts after ingest, update, removal and failed writes", async () => {
+    await ingestPaths(store, [CORPUS]);
+    expectCountsExact(file);
+    const before = store.docFreq("wastewat");
+    expect(before).toBeGreaterThan(0);
+
+    store.upsertArticle(
+      newsArticle("a1", "Wastewater rules", "The wastewater plant opened.\n\nZeppelins flew."),
+    );
+    expect(store.docFreq("wastewat")).toBe(before + 1);
+    store.upsertArticle(newsArticle("a1", "Harbour rules", "The harbour reopened.\n\nZeppelins flew again."));
+    expect(store.docFreq("wastewat")).toBe(before);
+    expect(store.docFreq("harbour")).toBeGreaterThan(0);
+    expectCountsExact(file);
+
+    expect(store.removeArticle("a1")).toBe(true);
+    // A word only the removed article held is gone from the counts, not left at zero.
+    expect(store.docFreq("zeppelin")).toBe(0);
+    expectCountsExact(file);
+
+    expectFailedWritesLeaveNoRows(store);
+    expectCountsExact(file);
+  });
+
+  it("are recounted whole at the end of a bulk load, and read from FTS5 in the middle of one", () => {
+    const articles = Array.from({ length: 21_000 }, (_, i) =>
+      newsArticle(
+        `bulk-${i}`,
+        `Bulletin ${i % 7}`,
+        `Quarry ${i % 3 === 0 ? "granite" : "basalt"} number ${i}.`,
+      ),
+    );
+    let during = -1;
+    store.transaction(() => {
+      upsertArticles(store, articles);
+      during = store.docFreq("granit");
+      // An article that fails inside the bulk load leaves the load's counting as it was.
+      expect(() =>
+        store.transaction(() => {
+          store.upsertArticle(newsArticle("failing", "Granite", "Granite failing."));
+          throw new Error("bad article");
+        }),
+      ).toThrow("bad article");
+    });
+    expect(during).toBe(7000);
+    expect(store.docFreq("granit")).toBe(7000);
+    expectCountsExact(file);
+  });
+
+  it("are counted once for an index made before them, and read from FTS5 where it is opened read-only", async () => {
+    await ingestPaths(store, [CORPUS]);
+    store.close();
+    const db = new Database(file);
+    db.exec("DROP TABLE term_counts");
+    db.close();
+    const readonly = new IndexStore(file, { readonly: true });
+    expect(readonly.docFreq("wastewat")).toBeGreaterThan(0);
+    readonly.close();
+    store = new IndexStore(file);
+    expectCountsExact(file);
+  });
+});
