@@ -47,6 +47,8 @@ export class Fts5Index implements FullTextIndex {
   private readonly counted: boolean;
   /** Passages added since the transaction began (counted when written), and whether its end recounts every term. */
   private added = 0;
+  /** Passages in the index when the transaction first wrote (what a bulk load is measured against). */
+  private passagesBefore: number | null = null;
   private recount = false;
   /** Whether the temporary tables hold words not yet added to (or taken from) `term_counts`. */
   private uncounted = false;
@@ -176,9 +178,10 @@ export class Fts5Index implements FullTextIndex {
     this.uncounted = true;
   }
 
+  /** The index's passages before this transaction's, counted once per transaction (a count of 1M rows takes ms). */
   private passageTotal(): number {
-    this.totals ??= this.stmts.totals.get() ?? { articles: 0, passages: 0 };
-    return this.totals.passages;
+    this.passagesBefore ??= Math.max(0, (this.stmts.totals.get()?.passages ?? 0) - this.added);
+    return this.passagesBefore;
   }
 
   private countingNow() {
@@ -214,6 +217,7 @@ export class Fts5Index implements FullTextIndex {
     this.flush();
     if (this.recount) this.recountAll();
     this.added = 0;
+    this.passagesBefore = null;
   }
 
   discard(): void {
@@ -222,6 +226,7 @@ export class Fts5Index implements FullTextIndex {
     // own temporary rows are rolled back with it); a transaction rolled back whole starts the next one afresh.
     if (!this.db.inTransaction) {
       this.added = 0;
+      this.passagesBefore = null;
       this.recount = false;
       this.uncounted = false;
     }
