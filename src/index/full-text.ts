@@ -22,6 +22,8 @@ export interface FullTextIndex {
   match(query: MatchQuery, limit: number): MatchRow[];
   /** How many passages match the query's words (filters aside). */
   countMatches(query: MatchQuery): number;
+  /** How many passages are indexed, kept by writes rather than counted (callers cache it). */
+  passageCount(): number;
   /** In how many passages a stem occurs, read from the database (callers cache it). */
   docFreq(stem: string): number;
   /** The same for many stems in one read, where that saves round trips (absent stems are left out). */

@@ -534,7 +534,8 @@ export class IndexStore implements ArticleStore, PassageSearch {
   /** How many passages the index holds. */
   totalPassages(): number {
     this.freshen();
-    this.passageCount ??= Number(this.sql.get<{ n: number }>("SELECT count(*) AS n FROM passages")?.n ?? 0);
+    // Counting a million rows takes 5 ms, after every change: the full-text index keeps the number instead.
+    this.passageCount ??= this.text.passageCount();
     return this.passageCount;
   }
 

@@ -183,6 +183,10 @@ export class PostgresFullText implements FullTextIndex {
     return list;
   }
 
+  passageCount(): number {
+    return this.corpusLengths().n;
+  }
+
   /** Passage count and average length (tokens), read once per change of the index. */
   private corpusLengths(): { n: number; avg: number } {
     this.flush();

@@ -117,6 +117,13 @@ const MIGRATIONS: Migration[] = [
       db.exec("INSERT INTO term_counts (term, doc) SELECT term, doc FROM passage_vocab");
     },
   },
+  {
+    name: "meta.passages (the passage count, kept by writes): counted once",
+    run(db) {
+      if (!db.prepare("SELECT 1 FROM meta WHERE key = 'passages'").get())
+        db.exec("INSERT INTO meta (key, value) SELECT 'passages', CAST(count(*) AS TEXT) FROM passages");
+    },
+  },
 ];
 
 /** Bring an index file to the current schema, or refuse one made by an incompatible version. */

@@ -93,6 +93,11 @@ export class Fts5Index implements FullTextIndex {
         "SELECT count(*) AS n FROM (SELECT 1 FROM articles WHERE published_at >= ? AND published_at < ? LIMIT ?)",
       ),
       dataVersion: db.prepare<[], { data_version: number }>("PRAGMA data_version"),
+      passageCount: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'passages'"),
+      countPassages: db.prepare<[number]>(
+        "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + ? AS TEXT) WHERE key = 'passages'",
+      ),
+      countedPassages: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM passages"),
     };
     this.counted = Boolean(
       db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'term_counts'").get(),
@@ -159,6 +164,7 @@ export class Fts5Index implements FullTextIndex {
       const rows = this.pending;
       this.pending = [];
       for (const [id, title, text] of rows) this.stmts.insert.run(id, title, text);
+      this.stmts.countPassages.run(rows.length);
       if (this.counted) this.countAdded(rows);
     }
     if (this.counted && !this.recount) this.applyCounts();
@@ -241,6 +247,14 @@ export class Fts5Index implements FullTextIndex {
       this.uncounted = true;
     }
     for (const id of passageIds) this.stmts.delete.run(id);
+    this.stmts.countPassages.run(-passageIds.length);
+  }
+
+  passageCount(): number {
+    this.flush();
+    const kept = this.stmts.passageCount.get();
+    // An index made before the count was kept, opened read-only: count its rows.
+    return kept ? Number(kept.value) : (this.stmts.countedPassages.get()?.n ?? 0);
   }
 
   /** Rows matching the query, best first (the query's words only ever reach MATCH as literals). */
