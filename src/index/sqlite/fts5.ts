@@ -86,9 +86,7 @@ export class Fts5Index implements FullTextIndex {
       count: db.prepare<[string], { n: number }>(
         "SELECT count(*) AS n FROM passage_fts WHERE passage_fts MATCH ?",
       ),
-      totals: db.prepare<[], { articles: number; passages: number }>(
-        "SELECT (SELECT count(*) FROM articles) AS articles, (SELECT count(*) FROM passages) AS passages",
-      ),
+      articles: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM articles"),
       dated: db.prepare<[string, string, number], { n: number }>(
         "SELECT count(*) AS n FROM (SELECT 1 FROM articles WHERE published_at >= ? AND published_at < ? LIMIT ?)",
       ),
@@ -186,7 +184,7 @@ export class Fts5Index implements FullTextIndex {
 
   /** The index's passages before this transaction's, counted once per transaction (a count of 1M rows takes ms). */
   private passageTotal(): number {
-    this.passagesBefore ??= Math.max(0, (this.stmts.totals.get()?.passages ?? 0) - this.added);
+    this.passagesBefore ??= Math.max(0, this.keptPassages() - this.added);
     return this.passagesBefore;
   }
 
@@ -252,6 +250,11 @@ export class Fts5Index implements FullTextIndex {
 
   passageCount(): number {
     this.flush();
+    return this.keptPassages();
+  }
+
+  /** The passage count as the writes keep it, including rows just written (no flush: `flush` itself reads it). */
+  private keptPassages(): number {
     const kept = this.stmts.passageCount.get();
     // An index made before the count was kept, opened read-only: count its rows.
     return kept ? Number(kept.value) : (this.stmts.countedPassages.get()?.n ?? 0);
@@ -334,7 +337,7 @@ export class Fts5Index implements FullTextIndex {
 
   /** Whether a date window holds few passages: its articles (dates are indexed) times passages per article. */
   private narrow(window: { from: string; to: string }): boolean {
-    this.totals ??= this.stmts.totals.get() ?? { articles: 0, passages: 0 };
+    this.totals ??= { articles: this.stmts.articles.get()?.n ?? 0, passages: this.passageCount() };
     const { articles, passages } = this.totals;
     if (articles === 0 || passages === 0) return true;
     const most = Math.min(LISTED_PASSAGES, LISTED_SHARE * passages);
