@@ -103,6 +103,22 @@ describe("term counts kept beside the full-text index", () => {
     expectCountsExact(file, store);
   });
 
+  it("count words as the index's own language does (folded, not stemmed, for German)", () => {
+    store.close();
+    dir.cleanup();
+    dir = tempDir();
+    file = path.join(dir.dir, "index.sqlite");
+    store = new IndexStore(file, { language: "de" });
+    store.upsertArticle(newsArticle("de1", "Über Häuser", "Die Häuser stehen.\n\nDas Haus steht am Fluss."));
+    store.upsertArticle(newsArticle("de2", "Flüsse", "Die Flüsse fließen."));
+    expect(store.docFreq("hauser")).toBe(1);
+    expect(store.docFreq("fluss")).toBe(1);
+    expectCountsExact(file, store);
+    store.removeArticle("de1");
+    expect(store.docFreq("hauser")).toBe(0);
+    expectCountsExact(file, store);
+  });
+
   it("are counted once for an index made before them, and counted by reading where it is opened read-only", async () => {
     await ingestPaths(store, [CORPUS]);
     store.close();
