@@ -38,7 +38,7 @@ function questionWords(question: string) {
   const stems = new Set<string>();
   for (const t of query.terms) for (const option of termOptions(t)) for (const s of option) stems.add(s);
   for (const pair of pairs) for (const s of pair.split(" ")) stems.add(s);
-  return { stems, pairs };
+  return { query, stems, pairs };
 }
 
 const row = (title: string, text: string) => ({ title, text }) as MatchRow;
@@ -70,20 +70,20 @@ describe("reading a fetched row for the rerank", () => {
     ],
   ];
   it.each(cases)("finds for %j what reading every word finds", (question, title, text) => {
-    const { stems, pairs } = questionWords(question);
-    const read = rowReader(stems, pairs)(row(title, text));
+    const { query, stems, pairs } = questionWords(question);
+    const read = rowReader(query, pairs)(row(title, text));
     expect(read).toEqual(readEveryWord(stems, pairs, title, text));
   });
 
   it.each(cases)("reads %j's quotable text as reading every word does", (question, _title, text) => {
-    const { stems, pairs } = questionWords(question);
+    const { query, stems, pairs } = questionWords(question);
     const expected = readEveryWord(stems, pairs, "", text);
-    expect(textReader(stems, pairs)(text)).toEqual({ stems: expected.all, pairs: expected.pairs });
+    expect(textReader(query, pairs)(text)).toEqual({ stems: expected.all, pairs: expected.pairs });
   });
 
   it("counts a pair only when stop words alone stand between its words", () => {
-    const { stems, pairs } = questionWords("mast cells");
-    const read = rowReader(stems, pairs);
+    const { query, pairs } = questionWords("mast cells");
+    const read = rowReader(query, pairs);
     expect(read(row("", "The mast of the cells.")).pairs).toBe(1);
     expect(read(row("", "The mast big cells.")).pairs).toBe(0);
     expect(read(row("Mast", "Cells are here.")).pairs).toBe(1);
@@ -110,8 +110,8 @@ describe("reading a fetched row for the rerank", () => {
         .flatMap((id) => store.passagesOf(id).map((p) => row(store.getArticle(id)?.title ?? "", p.text)));
       expect(rows.length).toBeGreaterThan(10);
       for (const question of questions) {
-        const { stems, pairs } = questionWords(question);
-        const read = rowReader(stems, pairs);
+        const { query, stems, pairs } = questionWords(question);
+        const read = rowReader(query, pairs);
         for (const r of rows) expect(read(r)).toEqual(readEveryWord(stems, pairs, r.title, r.text));
       }
     });

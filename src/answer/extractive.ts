@@ -1,6 +1,6 @@
 import type { SearchResult } from "../search/lexical.js";
 import { matchedTerms } from "../search/lexical.js";
-import { questionStems, textReader } from "../search/row-words.js";
+import { textReader } from "../search/row-words.js";
 import { coverage, type TermStats, termWeights } from "../search/weights.js";
 import { contentPairs } from "../text/pairs.js";
 import { quoteUnits } from "../text/sentences.js";
@@ -179,8 +179,7 @@ export function composeExtractive(
   const plainTotal = [...plain.values()].reduce((a, b) => a + b, 0);
   const candidates = hits.slice(0, options.candidatePassages ?? 6);
   // Each candidate's quotable units and the question terms each holds, read once.
-  const questionPairs = contentPairs(question);
-  const readText = textReader(questionStems(query, questionPairs), questionPairs);
+  const readText = textReader(query, contentPairs(question));
   const read = candidates.map((hit) => {
     const text = hit.passage.text;
     const units = quoteUnits(text);

@@ -5,7 +5,7 @@ import { contentPairs } from "../text/pairs.js";
 import { stem, stemSet } from "../text/terms.js";
 import type { Hit } from "../types.js";
 import { matchQuery, type ParsedQuery, parseQuery, type QueryTerm, termOptions } from "./query.js";
-import { questionStems, type RowWords, rowReader } from "./row-words.js";
+import { type RowWords, rowReader } from "./row-words.js";
 import { type Correction, correctSpelling } from "./spelling.js";
 import { termDocFreq, termWeights } from "./weights.js";
 
@@ -148,8 +148,7 @@ export function search(
   const rerank = query.terms.length > 1;
   const fetch = rerank ? Math.max(limit, RERANK_DEPTH) : limit;
   const anyTerm = matchQuery(orTerms(store, query), "or", options);
-  const pairs = contentPairs(query.text);
-  const readRow = rowReader(questionStems(query, pairs), pairs);
+  const readRow = rowReader(query, contentPairs(query.text));
   const read = new Map<number, RowWords>();
   const wordsOf = (row: MatchRow) => {
     let words = read.get(row.id);

@@ -15,7 +15,7 @@ export interface RowWords {
 }
 
 /** The stems a row is read for: every option of every term, and the words of the question's pairs. */
-export function questionStems(query: ParsedQuery, pairs: ReadonlySet<string>): Set<string> {
+function questionStems(query: ParsedQuery, pairs: ReadonlySet<string>): Set<string> {
   const stems = new Set<string>();
   for (const t of query.terms) for (const option of termOptions(t)) for (const s of option) stems.add(s);
   for (const pair of pairs) for (const s of pair.split(" ")) stems.add(s);
@@ -116,9 +116,10 @@ interface SegmentWords {
  * two question words count as a pair when only stop words stand between them.
  */
 function segmentReader(
-  stems: ReadonlySet<string>,
+  query: ParsedQuery,
   questionPairs: ReadonlySet<string>,
 ): (segments: string[]) => SegmentWords {
+  const stems = questionStems(query, questionPairs);
   const starts = heads(stems);
   const pairStems = new Set([...questionPairs].flatMap((p) => p.split(" ")));
   return (segments) => {
@@ -157,14 +158,14 @@ function segmentReader(
 }
 
 /**
- * A reader of fetched rows for one question (`stems`: its terms' stems and its pairs'): the title and the text are
- * read in order, as one text for word pairs.
+ * A reader of fetched rows for one question and its adjacent content-word pairs: the title and the text are read in
+ * order, as one text for word pairs.
  */
 export function rowReader(
-  stems: ReadonlySet<string>,
+  query: ParsedQuery,
   questionPairs: ReadonlySet<string>,
 ): (row: MatchRow) => RowWords {
-  const read = segmentReader(stems, questionPairs);
+  const read = segmentReader(query, questionPairs);
   return (row) => {
     const { segments, all, pairs } = read([row.title, ...roughSentences(row.text)]);
     return { sentences: segments.slice(1), all, pairs };
@@ -173,10 +174,10 @@ export function rowReader(
 
 /** A reader of single texts (a quote's sentence) for one question: the question's stems it holds, and its pairs. */
 export function textReader(
-  stems: ReadonlySet<string>,
+  query: ParsedQuery,
   questionPairs: ReadonlySet<string>,
 ): (text: string) => { stems: Set<string>; pairs: number } {
-  const read = segmentReader(stems, questionPairs);
+  const read = segmentReader(query, questionPairs);
   return (text) => {
     const { all, pairs } = read([text]);
     return { stems: all, pairs };

@@ -102,11 +102,6 @@ export class PostgresFullText implements FullTextIndex {
    * articles instead of three an article (a round trip to the server is most of an article's cost). The store
    * flushes before it commits, and every read here flushes first, so nothing reads around what is pending.
    */
-  settle(): void {
-    // PostgreSQL keeps its term counts as it writes the postings (`flush`): nothing more to bring up to date.
-    this.flush();
-  }
-
   flush(): void {
     const batch = this.pending;
     if (batch.passages.length === 0) return;
@@ -132,6 +127,11 @@ export class PostgresFullText implements FullTextIndex {
        ON CONFLICT (term) DO UPDATE SET doc = term_counts.doc + excluded.doc`,
       [[...batch.docs.keys()], [...batch.docs.values()]],
     );
+  }
+
+  settle(): void {
+    // PostgreSQL keeps its term counts as it writes the postings (`flush`): nothing more to bring up to date.
+    this.flush();
   }
 
   discard(): void {

@@ -58,6 +58,9 @@ export function ftsTokenizer(language: string): string {
   return language === "en" ? "porter unicode61 remove_diacritics 2" : "unicode61 remove_diacritics 2";
 }
 
+/** Every term's passage count, read from FTS5's own vocabulary (a full scan): how `term_counts` is filled. */
+export const COUNT_EVERY_TERM = "INSERT INTO term_counts (term, doc) SELECT term, doc FROM passage_vocab";
+
 /** The language an index was built for: fixed when it is created ("en" for indexes from before languages). */
 export function indexLanguage(db: Database.Database): string {
   const row = db.prepare("SELECT value FROM meta WHERE key='language'").get() as
@@ -114,7 +117,7 @@ const MIGRATIONS: Migration[] = [
     run(db) {
       if (hasTable(db, "term_counts")) return;
       db.exec("CREATE TABLE term_counts (term TEXT PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID");
-      db.exec("INSERT INTO term_counts (term, doc) SELECT term, doc FROM passage_vocab");
+      db.exec(COUNT_EVERY_TERM);
     },
   },
   {

@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import type { MatchQuery, MatchRow } from "../contracts.js";
 import { sourceMatches } from "../filters.js";
 import { type FullTextIndex, ROW_COLUMNS, TITLE_WEIGHT } from "../full-text.js";
-import { ftsTokenizer, indexLanguage } from "./database.js";
+import { COUNT_EVERY_TERM, ftsTokenizer, indexLanguage } from "./database.js";
 import { toMatchExpression } from "./fts-expression.js";
 
 /** Best-scored rows a date- or source-limited search looks among first, before checking every matching row. */
@@ -39,10 +39,12 @@ export class Fts5Index implements FullTextIndex {
   /** The passages a filtered search may return, set for the duration of one statement (read by `passage_allowed`). */
   private allowed: ReadonlySet<number> = new Set();
   /**
-   * Articles and passages in the index, counted once until the store says the index changed (`forget`: after its own
-   * writes and another process's). They only choose how a dated search runs, never what it finds.
+   * Articles in the index, counted once until the store says the index changed (`forget`: after its own writes and
+   * another process's). With the passage count, they only choose how a dated search runs, never what it finds.
    */
-  private totals: { articles: number; passages: number } | null = null;
+  private articleTotal: number | null = null;
+  /** The passages of an index from before the count was kept, opened read-only: counted once per change. */
+  private countedRows: number | null = null;
   /** Whether the index keeps `term_counts` (an index opened read-only before it had them does not). */
   private readonly counted: boolean;
   /** Passages added since the transaction began (counted when written), and whether its end recounts every term. */
@@ -100,8 +102,8 @@ export class Fts5Index implements FullTextIndex {
     this.counted = Boolean(
       db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'term_counts'").get(),
     );
-    // FTS5's own counts (`fts5vocab`) read a term's whole doclist: 1 ms for a word in most passages at 100k, ten
-    // times that at 1M, for every word of a question after each change of the index. `term_counts` holds them.
+    // FTS5's own counts (`fts5vocab`) read a term's whole doclist: 1 ms for a word in most passages at 100k (longer
+    // at 1M), for every word of a question after each change of the index. `term_counts` holds them.
     const counts = this.counted ? "term_counts" : "passage_vocab";
     this.counts = {
       docFreq: db.prepare<[string], { doc: number }>(`SELECT doc FROM ${counts} WHERE term = ?`),
@@ -142,7 +144,7 @@ export class Fts5Index implements FullTextIndex {
       clearAdded: this.db.prepare("INSERT INTO temp.added_fts (added_fts) VALUES ('delete-all')"),
       clearRemoved: this.db.prepare("INSERT INTO temp.removed_fts (removed_fts) VALUES ('delete-all')"),
       empty: this.db.prepare("DELETE FROM term_counts"),
-      fill: this.db.prepare("INSERT INTO term_counts (term, doc) SELECT term, doc FROM passage_vocab"),
+      fill: this.db.prepare(COUNT_EVERY_TERM),
     };
   }
 
@@ -257,7 +259,9 @@ export class Fts5Index implements FullTextIndex {
   private keptPassages(): number {
     const kept = this.stmts.passageCount.get();
     // An index made before the count was kept, opened read-only: count its rows.
-    return kept ? Number(kept.value) : (this.stmts.countedPassages.get()?.n ?? 0);
+    if (kept) return Number(kept.value);
+    this.countedRows ??= this.stmts.countedPassages.get()?.n ?? 0;
+    return this.countedRows;
   }
 
   /** Rows matching the query, best first (the query's words only ever reach MATCH as literals). */
@@ -337,8 +341,9 @@ export class Fts5Index implements FullTextIndex {
 
   /** Whether a date window holds few passages: its articles (dates are indexed) times passages per article. */
   private narrow(window: { from: string; to: string }): boolean {
-    this.totals ??= { articles: this.stmts.articles.get()?.n ?? 0, passages: this.passageCount() };
-    const { articles, passages } = this.totals;
+    this.articleTotal ??= this.stmts.articles.get()?.n ?? 0;
+    const articles = this.articleTotal;
+    const passages = this.passageCount();
     if (articles === 0 || passages === 0) return true;
     const most = Math.min(LISTED_PASSAGES, LISTED_SHARE * passages);
     // Counting stops past the articles a narrow window can hold: a broad one ("since 2020") is not counted through.
@@ -407,8 +412,9 @@ export class Fts5Index implements FullTextIndex {
   }
 
   forget(): void {
-    // FTS5 keeps its own statistics: only the totals that choose how to search a date window are cached here.
-    this.totals = null;
+    // FTS5 keeps its own statistics, and the writes the passage count: only the article count is cached here.
+    this.articleTotal = null;
+    this.countedRows = null;
   }
 
   /** SQLite's `data_version`: it changes exactly when another connection commits. */
