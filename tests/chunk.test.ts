@@ -51,3 +51,46 @@ describe("sentences", () => {
     expect(units[3]?.sentenceEnd).toBe(true);
   });
 });
+
+describe("a paragraph far longer than a passage", () => {
+  /** The project's fixture articles run together into one paragraph of several segmenter windows. */
+  async function longParagraph(): Promise<string> {
+    const { readdirSync } = await import("node:fs");
+    const { dirname, join } = await import("node:path");
+    const dir = dirname(SEED);
+    const texts: string[] = [];
+    for (const name of readdirSync(dir).sort()) {
+      const { articles } = await loadFile(join(dir, name));
+      for (const a of articles) texts.push(a.text.replace(/\s*\n\s*/g, " "));
+    }
+    return texts.join(" ").repeat(12);
+  }
+
+  it("is cut into the sentences the segmenter finds in it whole", async () => {
+    const { rawSentences, SEGMENT_WINDOW } = await import("../src/text/sentences.js");
+    const text = await longParagraph();
+    expect(text.length).toBeGreaterThan(4 * SEGMENT_WINDOW);
+    const whole = [...new Intl.Segmenter("en", { granularity: "sentence" }).segment(text)].map((s) => [
+      s.index,
+      s.index + s.segment.length,
+    ]);
+    const windowed = [...rawSentences(text, 0, text.length)].map((s) => [s.start, s.end]);
+    expect(windowed).toEqual(whole);
+  });
+
+  it("is cut into passages of at most the limit, however long, with or without spaces", () => {
+    const sentences = "A short sentence here. ".repeat(40_000);
+    const runs = [sentences, "x".repeat(300_000), "word ".repeat(60_000)];
+    for (const text of runs) {
+      const passages = chunkArticle("a", text);
+      expect(passages.length).toBeGreaterThan(text.length / 1400 - 1);
+      for (const p of passages) {
+        expect(p.text.length).toBeLessThanOrEqual(1400);
+        expect(text.slice(p.start, p.end)).toBe(p.text);
+      }
+      // Nothing is lost between passages but the spaces they were cut at.
+      const covered = passages.reduce((n, p) => n + p.text.length, 0);
+      expect(covered).toBeGreaterThan(text.trim().length * 0.99);
+    }
+  });
+});

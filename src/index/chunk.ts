@@ -22,8 +22,9 @@ function hardSplit(text: string, span: Span, max: number): Span[] {
   const out: Span[] = [];
   let start = span.start;
   while (span.end - start > max) {
-    let cut = text.lastIndexOf(" ", start + max);
-    if (cut <= start) cut = start + max;
+    // Looked for within the piece only: from the end of the text back, a run with no space was quadratic.
+    const space = text.slice(start, start + max + 1).lastIndexOf(" ");
+    const cut = space > 0 ? start + space : start + max;
     out.push({ start, end: cut });
     start = cut;
     while (start < span.end && text[start] === " ") start++;
