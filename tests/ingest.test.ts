@@ -174,14 +174,14 @@ describe("incremental ingest", () => {
     writeFileSync(path.join(data, "a.md"), article("Alpha", "The alpha reactor was shut down for good."));
     writeFileSync(path.join(data, "b.md"), article("Beta", "The beta mine closed in June."));
 
-    const original = store.upsertArticle.bind(store);
+    const original = store.upsertPrepared.bind(store);
     let calls = 0;
-    store.upsertArticle = (a, now) => {
+    store.upsertPrepared = (a, now) => {
       if (++calls === 2) throw new Error("disk full");
       return original(a, now);
     };
     await expect(ingestPaths(store, [data])).rejects.toThrow("disk full");
-    store.upsertArticle = original;
+    store.upsertPrepared = original;
 
     const reopened = new IndexStore(path.join(dir, "index.sqlite"));
     try {
@@ -241,5 +241,205 @@ describe("an index shared with another process", () => {
     } finally {
       worker.close();
     }
+  });
+});
+
+describe("a JSONL file read a line at a time", () => {
+  const record = (i: number, text = `Report ${i} says the harbor ferry ${i} sailed at dawn.`) =>
+    JSON.stringify({ id: `line-${i}`, title: `Ferry ${i}`, text });
+
+  it("gives the articles and warnings a whole read gives, line numbers and all", async () => {
+    const { loadFile } = await import("../src/corpus/load.js");
+    const file = path.join(dir, "mixed.jsonl");
+    // A byte-order mark, Windows line ends, blank lines, a broken line and a record without text.
+    writeFileSync(
+      file,
+      `\ufeff${record(1)}\r\n\r\n{ broken\n${JSON.stringify({ id: "empty", title: "x" })}\n${record(5)}\n`,
+    );
+    const whole = await loadFile(file, dir);
+    const report = await ingestPaths(store, [file], { cwd: dir });
+    expect(report.added).toBe(2);
+    expect(report.warnings).toEqual(whole.warnings);
+    expect(report.warnings).toEqual([
+      expect.stringMatching(/^mixed\.jsonl:3: malformed JSON line skipped/),
+      'mixed.jsonl:4: record skipped: no "text"',
+    ]);
+    for (const a of whole.articles) expect(store.getArticle(a.id)?.text).toBe(a.text);
+  });
+
+  it("reads a character cut in two by the pieces it is read in, and refuses a file that is not UTF-8", async () => {
+    const file = path.join(dir, "wide.jsonl");
+    // "€" is three bytes: the padding puts its first byte last in the first megabyte read.
+    const head = `{"id":"w1","title":"Prices","text":"The ferry fare rose to 5 `;
+    const pad = " ".repeat(1024 * 1024 - Buffer.byteLength(head) - 1);
+    writeFileSync(file, `${head}${pad}€ this week."}\n${record(2)}\n`);
+    const report = await ingestPaths(store, [file]);
+    expect(report).toMatchObject({ added: 2, warnings: [], skipped: [] });
+    expect(store.getArticle("w1")?.text).toMatch(/5 +€ this week\.$/);
+
+    const bad = path.join(dir, "latin1.jsonl");
+    writeFileSync(
+      bad,
+      Buffer.concat([Buffer.from(`${record(3)}\n{"id":"l","title":"Caf`), Buffer.from([0xe9, 0x22, 0x7d])]),
+    );
+    const refused = await ingestPaths(store, [bad], { cwd: dir });
+    expect(refused.skipped).toEqual([{ file: "latin1.jsonl", why: "not UTF-8 text" }]);
+    expect(store.getArticle("line-3")).toBeNull();
+  });
+
+  it("skips a line too long to be an article, says which, and reads the lines after it", async () => {
+    const { MAX_LINE_BYTES } = await import("../src/corpus/jsonl-stream.js");
+    const file = path.join(dir, "huge.jsonl");
+    writeFileSync(file, `${record(1)}\n${record(2, "x".repeat(MAX_LINE_BYTES + 10))}\n${record(3)}\n`);
+    const report = await ingestPaths(store, [file], { cwd: dir });
+    expect(report.added).toBe(2);
+    expect(report.warnings).toEqual(["huge.jsonl:2: line skipped: over 16 MB"]);
+    expect(store.getArticle("line-3")?.title).toBe("Ferry 3");
+  });
+
+  it("keeps a hundred warnings of a file and counts the rest", async () => {
+    const file = path.join(dir, "noisy.jsonl");
+    const lines = Array.from({ length: 250 }, (_, i) => (i % 2 === 0 ? "{ broken" : record(i)));
+    writeFileSync(file, lines.join("\n"));
+    const report = await ingestPaths(store, [file], { cwd: dir });
+    expect(report.added).toBe(125);
+    expect(report.warnings).toHaveLength(101);
+    expect(report.warnings.at(-1)).toBe("noisy.jsonl: … and 25 more lines skipped");
+  });
+
+  it("is not parsed again while unchanged, and loses nothing when every line turns bad", async () => {
+    const file = path.join(dir, "feed.jsonl");
+    writeFileSync(file, `${record(1)}\n${record(2)}\n`);
+    await ingestPaths(store, [file]);
+    const again = await ingestPaths(store, [file]);
+    expect(again).toMatchObject({ unchangedFiles: 1, unchanged: 2, added: 0 });
+    writeFileSync(file, "{ broken\n{ also broken\n");
+    const bad = await ingestPaths(store, [file]);
+    expect(bad).toMatchObject({ removed: 0, added: 0 });
+    expect(store.stats().articles).toBe(2);
+    writeFileSync(file, `${record(2)}\n`);
+    expect(await ingestPaths(store, [file])).toMatchObject({ removed: 1, unchanged: 1 });
+  });
+
+  it("skips an empty file and a binary one, as a whole read does", async () => {
+    writeFileSync(path.join(dir, "blank.jsonl"), "\ufeff \n\n");
+    writeFileSync(path.join(dir, "blob.jsonl"), Buffer.from([0x7b, 0x00, 0x01, 0x02]));
+    const report = await ingestPaths(store, [path.join(dir, "blank.jsonl"), path.join(dir, "blob.jsonl")], {
+      cwd: dir,
+    });
+    expect(report.files).toBe(0);
+    expect(report.skipped).toEqual([
+      { file: "blank.jsonl", why: "empty file" },
+      { file: "blob.jsonl", why: "binary file (contains NUL bytes)" },
+    ]);
+  });
+});
+
+describe("a bulk load", () => {
+  const journal = (file: string) => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.pragma("journal_mode", { simple: true });
+    } finally {
+      db.close();
+    }
+  };
+  const bigJsonl = (file: string, records: number) => {
+    const lines = Array.from({ length: records }, (_, i) =>
+      JSON.stringify({
+        id: `bulk-${i}`,
+        title: `Bulletin ${i}`,
+        published: "2024-03-01",
+        text: `Bulletin ${i}: the harbor board met on Tuesday. ${"It reviewed the ferry timetable and the budget. ".repeat(20)}\n\nThe next meeting is in April.`,
+      }),
+    );
+    writeFileSync(file, `${lines.join("\n")}\n`);
+  };
+
+  it("fills an empty index with a rollback journal and leaves the write-ahead log on after", async () => {
+    const file = path.join(dir, "index.sqlite");
+    const seen = new Set<string>();
+    await ingestPaths(store, [SEED], { onProgress: () => seen.add(String(journal(file))) });
+    expect(seen).toEqual(new Set(["delete"]));
+    expect(journal(file)).toBe("wal");
+    // An index that holds articles keeps its log while it is written, so readers go on answering.
+    seen.clear();
+    const more = path.join(dir, "more.md");
+    writeFileSync(more, article("Gamma", "Gamma rays were measured over the harbour."));
+    await ingestPaths(store, [more], { onProgress: () => seen.add(String(journal(file))) });
+    expect(seen).toEqual(new Set(["wal"]));
+    store.checkpoint();
+  });
+
+  it("keeps the log when another connection has the file open, and when the first load fails", async () => {
+    const file = path.join(dir, "index.sqlite");
+    const reader = new Database(file, { readonly: true });
+    reader.prepare("SELECT count(*) FROM articles").get();
+    const seen = new Set<string>();
+    await ingestPaths(store, [SEED], { onProgress: () => seen.add(String(journal(file))) });
+    reader.close();
+    expect(seen).toEqual(new Set(["wal"]));
+    expect(store.stats().articles).toBe(1);
+
+    const other = new IndexStore(path.join(dir, "other.sqlite"));
+    try {
+      other.upsertPrepared = () => {
+        throw new Error("disk full");
+      };
+      await expect(ingestPaths(other, [SEED])).rejects.toThrow("disk full");
+      expect(journal(path.join(dir, "other.sqlite"))).toBe("wal");
+      expect(other.stats().articles).toBe(0);
+      other.checkpoint();
+    } finally {
+      other.close();
+    }
+  });
+
+  it("reads a large JSONL file on a worker thread into the same articles a whole read gives", async () => {
+    const { loadFile } = await import("../src/corpus/load.js");
+    const { READ_AHEAD_BYTES } = await import("../src/ingest/read-ahead.js");
+    const file = path.join(dir, "bulk.jsonl");
+    bigJsonl(file, 4000);
+    const { statSync } = await import("node:fs");
+    expect(statSync(file).size).toBeGreaterThan(READ_AHEAD_BYTES);
+    const whole = await loadFile(file, dir);
+    const report = await ingestPaths(store, [file], { cwd: dir });
+    expect(report).toMatchObject({ added: 4000, warnings: [] });
+    for (const a of whole.articles.filter((_, i) => i % 400 === 0)) {
+      const stored = store.getArticle(a.id);
+      expect(stored?.text).toBe(a.text);
+      expect(stored?.title).toBe(a.title);
+      expect(stored?.publishedAt).toBe("2024-03-01");
+    }
+    expect(search(store, "bulletin 1234 harbor board").hits[0]?.article.id).toBe("bulk-1234");
+  });
+
+  it("stops its reader and keeps the index as it was when a write fails midway", async () => {
+    const file = path.join(dir, "bulk.jsonl");
+    bigJsonl(file, 4000);
+    const { READ_AHEAD_BYTES } = await import("../src/ingest/read-ahead.js");
+    const { statSync } = await import("node:fs");
+    expect(statSync(file).size).toBeGreaterThan(READ_AHEAD_BYTES);
+    const original = store.upsertPrepared.bind(store);
+    let calls = 0;
+    store.upsertPrepared = (a, now) => {
+      if (++calls === 2000) throw new Error("disk full");
+      return original(a, now);
+    };
+    await expect(ingestPaths(store, [file])).rejects.toThrow("disk full");
+    store.upsertPrepared = original;
+    expect(store.stats().articles).toBe(0);
+    expect((await ingestPaths(store, [file])).added).toBe(4000);
+  });
+
+  it("collects its garbage when the heap grows past the bound", async () => {
+    const { heapBound } = await import("../src/ingest/heap-bound.js");
+    const v8 = await import("node:v8");
+    let garbage: string[] | null = Array.from({ length: 400_000 }, (_, i) => `garbage line ${i} `.repeat(4));
+    const before = v8.getHeapStatistics().used_heap_size;
+    garbage = null;
+    heapBound(0)();
+    expect(garbage).toBeNull();
+    expect(v8.getHeapStatistics().used_heap_size).toBeLessThan(before - 20 * 1024 * 1024);
   });
 });

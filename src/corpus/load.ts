@@ -79,7 +79,10 @@ export async function listFiles(paths: string[]): Promise<FileListing> {
   return { files: [...new Set(files)], skipped, missing, warnings };
 }
 
-/** Files larger than this are skipped with a warning: no article is that long, and reading one would hold it all in memory. */
+/**
+ * Files larger than this are skipped with a warning: no article is that long, and reading one would hold it all in
+ * memory. JSONL files are read a line at a time instead (`jsonl-stream.ts`), and have no such limit.
+ */
 export const MAX_FILE_BYTES = 100 * 1024 * 1024;
 
 /** A file read from disk: its content hash (for incremental ingest) and its articles. */
@@ -153,9 +156,14 @@ export async function parseContent(
   }
 }
 
+/** How warnings and article sources name a file: its path from `cwd`, with forward slashes. */
+export function sourceName(file: string, cwd = process.cwd()): string {
+  return path.relative(cwd, file).replaceAll("\\", "/") || path.basename(file);
+}
+
 /** Read one file into articles; never throws: problems become warnings naming the file. */
 export async function loadFile(file: string, cwd = process.cwd()): Promise<LoadedFile> {
-  const source = path.relative(cwd, file).replaceAll("\\", "/") || path.basename(file);
+  const source = sourceName(file, cwd);
   let bytes: Buffer;
   try {
     const size = (await stat(file)).size;

@@ -1,7 +1,5 @@
-import { createHash } from "node:crypto";
 import { useStemming } from "../text/terms.js";
 import type { Article, ArticleMeta, Passage } from "../types.js";
-import { chunkArticle } from "./chunk.js";
 import type {
   ArticleStore,
   IndexStats,
@@ -17,10 +15,12 @@ import { isPostgresUrl, safeAddress } from "./location.js";
 import { PostgresFullText } from "./postgres/full-text.js";
 import { appliedMigrations, INDEX_LOCK_KEY, migratePostgres } from "./postgres/schema.js";
 import { postgresConnection } from "./postgres/sync-client.js";
+import { type PreparedArticle, prepareArticle } from "./prepare.js";
 import { SourceStore } from "./source-store.js";
 import { type SqlConnection, sqliteConnection } from "./sql.js";
 import {
   checkDatabase,
+  firstLoad,
   indexLanguage,
   indexProblem,
   openDatabase,
@@ -32,22 +32,6 @@ import { Fts5Index } from "./sqlite/fts5.js";
 export type { IndexStats, MatchRow, UpsertOutcome } from "./contracts.js";
 export { TITLE_WEIGHT } from "./full-text.js";
 export { SCHEMA_VERSION } from "./sqlite/database.js";
-
-/** Hash of everything about an article that its index rows depend on. */
-export function articleHash(article: Article): string {
-  return createHash("sha256")
-    .update(
-      JSON.stringify([
-        article.url,
-        article.title,
-        article.site,
-        article.publishedAt,
-        article.author,
-        article.text,
-      ]),
-    )
-    .digest("hex");
-}
 
 /** Article metadata from a joined row. */
 export function rowMeta(
@@ -166,9 +150,20 @@ export class IndexStore implements ArticleStore, PassageSearch {
 
   /**
    * Run async `fn` in one write transaction: for an ingest that reads files as it writes, so memory stays bounded
-   * by one file. One writer at a time; readers see the previous index until COMMIT.
+   * by one file. One writer at a time; readers see the previous index until COMMIT. The first load of an empty
+   * SQLite index runs with a rollback journal (`firstLoad`).
    */
   async transactionAsync<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.sqlite && !this.sql.inTransaction() && this.totalPassages() === 0)
+      return firstLoad(
+        this.sqlite,
+        () => this.writeAsync(fn),
+        !(this.text instanceof Fts5Index && this.text.hasTemporaryTables()),
+      );
+    return this.writeAsync(fn);
+  }
+
+  private async writeAsync<T>(fn: () => Promise<T>): Promise<T> {
     this.sql.begin();
     this.seqBeforeWrite = this.lastSeq();
     try {
@@ -221,7 +216,12 @@ export class IndexStore implements ArticleStore, PassageSearch {
 
   /** Index an article (chunked into passages); an unchanged article is left as it is. */
   upsertArticle(article: Article, now = new Date().toISOString()): UpsertOutcome {
-    return this.whole(() => this.writeArticle(article, now));
+    return this.upsertPrepared(prepareArticle(article), now);
+  }
+
+  /** Index an article already hashed and chunked (by `prepareArticle`, on a reader thread). */
+  upsertPrepared(prepared: PreparedArticle, now = new Date().toISOString()): UpsertOutcome {
+    return this.whole(() => this.writeArticle(prepared, now));
   }
 
   /** One article's change lands whole: in its own transaction, unless the caller's ingest already holds one. */
@@ -259,18 +259,17 @@ export class IndexStore implements ArticleStore, PassageSearch {
 
   /** Add an article copied from another index, keeping when it was first seen and its number (digests rely on both). */
   importArticle(article: Article, origin: ArticleOrigin): UpsertOutcome {
-    return this.whole(() => this.writeArticle(article, origin.indexedAt, origin));
+    return this.whole(() => this.writeArticle(prepareArticle(article), origin.indexedAt, origin));
   }
 
-  private writeArticle(article: Article, now: string, origin?: ArticleOrigin): UpsertOutcome {
-    const hash = articleHash(article);
+  private writeArticle(prepared: PreparedArticle, now: string, origin?: ArticleOrigin): UpsertOutcome {
+    const { article, hash, passages } = prepared;
     const existing = this.sql.get<{ hash: string; first_seen_at: string; seq: number | null }>(
       "SELECT hash, first_seen_at, seq FROM articles WHERE id = ?",
       [article.id],
     );
     if (existing?.hash === hash) return "unchanged";
     if (existing) this.deleteArticle(article.id);
-    const passages = chunkArticle(article.id, article.text);
     // The text is stored once, in the passages and the white space between them; an article whose text the
     // passages do not rebuild exactly (none does today) keeps its own copy.
     let rebuilt = "";

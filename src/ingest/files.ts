@@ -1,14 +1,19 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
+import { checkFile, isStreamed } from "../corpus/jsonl-stream.js";
 import {
   clearManifestCache,
   type LoadedFile,
   listFiles,
   loadFile,
   type SkippedFile,
+  sourceName,
 } from "../corpus/load.js";
+import { type PreparedArticle, prepareArticle } from "../index/prepare.js";
 import type { IndexStore } from "../index/store.js";
 import type { Article } from "../types.js";
+import { heapBound } from "./heap-bound.js";
+import { jsonlArticles } from "./read-ahead.js";
 
 /** What an ingest did, for the CLI and logs. */
 export interface IngestReport {
@@ -86,24 +91,90 @@ export function upsertArticles(
   return report;
 }
 
+/** Writes one source file's articles as they come, then what the file no longer holds is removed. */
+function fileWriter(store: IndexStore, file: string, report: IngestReport) {
+  const previous = new Set(store.sources.articles(file));
+  const ids: string[] = [];
+  return {
+    add(prepared: PreparedArticle): void {
+      report[store.upsertPrepared(prepared)]++;
+      ids.push(prepared.article.id);
+      previous.delete(prepared.article.id);
+    },
+    get count(): number {
+      return ids.length;
+    },
+    finish(hash: string): void {
+      store.sources.put(file, hash, ids);
+      for (const gone of previous) {
+        if (!store.sources.claimedElsewhere(gone, file) && store.removeArticle(gone)) report.removed++;
+      }
+    },
+  };
+}
+
 function applyFile(
   store: IndexStore,
   loaded: LoadedFile,
   report: IngestReport,
   onArticle?: (share: number) => void,
 ): void {
-  const previous = new Set(store.sources.articles(loaded.file));
-  const ids: string[] = [];
+  const writer = fileWriter(store, loaded.file, report);
   for (const [i, article] of loaded.articles.entries()) {
-    report[store.upsertArticle(article)]++;
+    writer.add(prepareArticle(article));
     if (onArticle && i % 200 === 199) onArticle((i + 1) / loaded.articles.length);
-    ids.push(article.id);
-    previous.delete(article.id);
   }
-  store.sources.put(loaded.file, loaded.hash, ids);
-  for (const gone of previous) {
-    if (!store.sources.claimedElsewhere(gone, loaded.file) && store.removeArticle(gone)) report.removed++;
+  writer.finish(loaded.hash);
+}
+
+/** Warnings kept per streamed file: a million malformed lines must not become a million messages in memory. */
+const WARNINGS_PER_FILE = 100;
+
+/**
+ * A JSONL file, line by line: each article is written as it is read, so memory holds a line, not the file. Its
+ * hash is checked first, so an unchanged file is never parsed. A file whose every line fails keeps what it gave
+ * before, as a whole file does.
+ */
+async function applyStreamed(
+  store: IndexStore,
+  file: string,
+  source: string,
+  report: IngestReport,
+  onBytes: (read: number) => void,
+): Promise<void> {
+  const check = await checkFile(file);
+  if ("unreadable" in check) {
+    report.warnings.push(`${source}: unreadable (${check.unreadable})`);
+    return;
   }
+  if ("skipped" in check) {
+    report.skipped.push({ file: source, why: check.skipped });
+    report.files--;
+    return;
+  }
+  if (check.hash === store.sources.hash(file)) {
+    report.unchangedFiles++;
+    report.unchanged += store.sources.articles(file).length;
+    return;
+  }
+  const writer = fileWriter(store, file, report);
+  let warned = 0;
+  const articles = jsonlArticles(file, {
+    source,
+    size: check.size,
+    fetchedAt: new Date().toISOString(),
+    onBytes,
+  });
+  const bound = heapBound();
+  let n = 0;
+  for await (const item of articles) {
+    if (++n % 500 === 0) bound();
+    if (typeof item !== "string") writer.add(item);
+    else if (++warned <= WARNINGS_PER_FILE) report.warnings.push(item);
+  }
+  if (warned > WARNINGS_PER_FILE)
+    report.warnings.push(`${source}: … and ${warned - WARNINGS_PER_FILE} more lines skipped`);
+  if (writer.count > 0 || warned === 0) writer.finish(check.hash);
 }
 
 function isUnder(file: string, root: string): boolean {
@@ -142,6 +213,14 @@ export async function ingestPaths(
     let doneKb = 0;
     for (const file of files) {
       const kb = sizes.get(file) ?? 1;
+      if (isStreamed(file)) {
+        await applyStreamed(store, file, sourceName(file, options.cwd), report, (read) =>
+          options.onProgress?.(doneKb + Math.min(kb, Math.round(read / 1024)), totalKb),
+        );
+        doneKb += kb;
+        options.onProgress?.(doneKb, totalKb);
+        continue;
+      }
       const loaded = await loadFile(file, options.cwd);
       // A file that gave nothing but one warning about itself is a skipped file, with why (empty, binary, too large…).
       const whole = /^[^\n]*?: skipped: (.*)$/.exec(loaded.warnings[0] ?? "");

@@ -41,6 +41,18 @@ export function readJson(content: string, source: string): ReadResult {
   return { drafts, warnings };
 }
 
+/** One line of a JSONL file (numbered from 1) to a draft, or the warning that says why it was skipped. */
+export function jsonlLine(line: string, source: string, lineNumber: number): ArticleDraft | string {
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch (error) {
+    return `${source}:${lineNumber}: malformed JSON line skipped (${(error as Error).message})`;
+  }
+  const draft = recordToDraft(record, `${source}:${lineNumber}`);
+  return typeof draft === "string" ? `${source}:${lineNumber}: record skipped: ${draft}` : draft;
+}
+
 /** Read a `.jsonl` file; a malformed line is reported with its number and the other lines still load. */
 export function readJsonl(content: string, source: string): ReadResult {
   const drafts: ArticleDraft[] = [];
@@ -48,15 +60,8 @@ export function readJsonl(content: string, source: string): ReadResult {
   const lines = content.replace(/^\ufeff/, "").split("\n");
   lines.forEach((line, i) => {
     if (line.trim().length === 0) return;
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch (error) {
-      warnings.push(`${source}:${i + 1}: malformed JSON line skipped (${(error as Error).message})`);
-      return;
-    }
-    const draft = recordToDraft(record, `${source}:${i + 1}`);
-    if (typeof draft === "string") warnings.push(`${source}:${i + 1}: record skipped: ${draft}`);
+    const draft = jsonlLine(line, source, i + 1);
+    if (typeof draft === "string") warnings.push(draft);
     else drafts.push(draft);
   });
   return { drafts, warnings };

@@ -143,8 +143,6 @@ export class Fts5Index implements FullTextIndex {
       prune: this.db.prepare("DELETE FROM term_counts WHERE doc <= 0"),
       clearAdded: this.db.prepare("INSERT INTO temp.added_fts (added_fts) VALUES ('delete-all')"),
       clearRemoved: this.db.prepare("INSERT INTO temp.removed_fts (removed_fts) VALUES ('delete-all')"),
-      empty: this.db.prepare("DELETE FROM term_counts"),
-      fill: this.db.prepare(COUNT_EVERY_TERM),
     };
   }
 
@@ -174,7 +172,9 @@ export class Fts5Index implements FullTextIndex {
   private countAdded(rows: [number, string, string][]): void {
     this.added += rows.length;
     if (this.recount) return;
-    if (this.added >= RECOUNT_PASSAGES && this.added > RECOUNT_SHARE * this.passageTotal()) {
+    const before = this.passageTotal();
+    // Into an empty index everything is new: counting it at the end is counting it once.
+    if (before === 0 || (this.added >= RECOUNT_PASSAGES && this.added > RECOUNT_SHARE * before)) {
       // Counting again what FTS5 has just counted would double a bulk load's tokenizing: one recount at the end.
       this.recount = true;
       return;
@@ -209,14 +209,23 @@ export class Fts5Index implements FullTextIndex {
 
   /** Count every term again from FTS5's vocabulary (a full scan: 0.5 s at 100k passages), and go on from there. */
   private recountAll(): void {
-    const c = this.countingNow();
-    c.empty.run();
-    c.fill.run();
-    // What the temporary tables hold is in FTS5's vocabulary already.
-    c.clearAdded.run();
-    c.clearRemoved.run();
+    this.db.prepare("DELETE FROM term_counts").run();
+    this.db.prepare(COUNT_EVERY_TERM).run();
+    // What the temporary tables hold is in FTS5's vocabulary already. (Not made for this: see `firstLoad`.)
+    if (this.counting) {
+      this.counting.clearAdded.run();
+      this.counting.clearRemoved.run();
+    }
     this.uncounted = false;
     this.recount = false;
+  }
+
+  /**
+   * Whether this connection has made its temporary counting tables: SQLite then refuses to checkpoint after the
+   * journal mode changes (`firstLoad` leaves the mode alone).
+   */
+  hasTemporaryTables(): boolean {
+    return this.counting !== null;
   }
 
   settle(): void {
