@@ -1,8 +1,11 @@
 import v8 from "node:v8";
 import vm from "node:vm";
 
-/** The main thread's heap a bulk load lets grow before it collects garbage itself. */
-export const BULK_HEAP_BYTES = 96 * 1024 * 1024;
+/**
+ * The main thread's heap a bulk load lets grow before it collects garbage itself (1M passages: 64 MB cost a tenth of
+ * the speed, 80 MB nothing measurable, bench/README.md).
+ */
+export const BULK_HEAP_BYTES = 80 * 1024 * 1024;
 
 let collect: (() => void) | null | undefined;
 
