@@ -14,6 +14,19 @@ let store: IndexStore;
 const article = (title: string, body: string) =>
   `---\ntitle: ${title}\nurl: https://example.com/${title.replace(/\W+/g, "-")}\n---\n\n${body}\n`;
 
+/** Make the store's `n`th article write fail as a full disk would; returns what puts it back. */
+function failWrite(target: IndexStore, n: number): () => void {
+  const original = target.upsertPrepared.bind(target);
+  let calls = 0;
+  target.upsertPrepared = (a, now) => {
+    if (++calls === n) throw new Error("disk full");
+    return original(a, now);
+  };
+  return () => {
+    target.upsertPrepared = original;
+  };
+}
+
 beforeEach(() => {
   ({ dir, cleanup } = tempDir());
   store = new IndexStore(path.join(dir, "index.sqlite"));
@@ -174,14 +187,9 @@ describe("incremental ingest", () => {
     writeFileSync(path.join(data, "a.md"), article("Alpha", "The alpha reactor was shut down for good."));
     writeFileSync(path.join(data, "b.md"), article("Beta", "The beta mine closed in June."));
 
-    const original = store.upsertPrepared.bind(store);
-    let calls = 0;
-    store.upsertPrepared = (a, now) => {
-      if (++calls === 2) throw new Error("disk full");
-      return original(a, now);
-    };
+    const restore = failWrite(store, 2);
     await expect(ingestPaths(store, [data])).rejects.toThrow("disk full");
-    store.upsertPrepared = original;
+    restore();
 
     const reopened = new IndexStore(path.join(dir, "index.sqlite"));
     try {
@@ -420,26 +428,42 @@ describe("a bulk load", () => {
     const { READ_AHEAD_BYTES } = await import("../src/ingest/read-ahead.js");
     const { statSync } = await import("node:fs");
     expect(statSync(file).size).toBeGreaterThan(READ_AHEAD_BYTES);
-    const original = store.upsertPrepared.bind(store);
-    let calls = 0;
-    store.upsertPrepared = (a, now) => {
-      if (++calls === 2000) throw new Error("disk full");
-      return original(a, now);
-    };
+    const restore = failWrite(store, 2000);
     await expect(ingestPaths(store, [file])).rejects.toThrow("disk full");
-    store.upsertPrepared = original;
+    restore();
     expect(store.stats().articles).toBe(0);
     expect((await ingestPaths(store, [file])).added).toBe(4000);
   });
 
   it("collects its garbage when the heap grows past the bound", async () => {
-    const { heapBound } = await import("../src/ingest/heap-bound.js");
+    const { heapBound } = await import("../src/heap-bound.js");
     const v8 = await import("node:v8");
     let garbage: string[] | null = Array.from({ length: 400_000 }, (_, i) => `garbage line ${i} `.repeat(4));
     const before = v8.getHeapStatistics().used_heap_size;
     garbage = null;
     heapBound(0)();
     expect(garbage).toBeNull();
+    expect(v8.getHeapStatistics().used_heap_size).toBeLessThan(before - 20 * 1024 * 1024);
+  });
+});
+
+describe("a serving process's heap", () => {
+  it("is collected in the turn after an answer, never inside it", async () => {
+    const { heapBoundBetween } = await import("../src/heap-bound.js");
+    const v8 = await import("node:v8");
+    const bound = heapBoundBetween(0);
+    let garbage: string[] | null = Array.from({ length: 400_000 }, (_, i) =>
+      `answer garbage ${i} `.repeat(4),
+    );
+    const before = v8.getHeapStatistics().used_heap_size;
+    garbage = null;
+    bound();
+    bound();
+    expect(garbage).toBeNull();
+    // Nothing was collected yet: the check waits for the next turn of the event loop.
+    expect(v8.getHeapStatistics().used_heap_size).toBeGreaterThan(before - 5 * 1024 * 1024);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
     expect(v8.getHeapStatistics().used_heap_size).toBeLessThan(before - 20 * 1024 * 1024);
   });
 });

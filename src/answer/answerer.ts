@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type Keyv from "keyv";
 import type { Config } from "../config.js";
 import { inSeconds, isUserFacing } from "../errors.js";
+import { heapBoundBetween } from "../heap-bound.js";
 import type { Corpus } from "../index/open.js";
 import { createLogger, type Logger } from "../log.js";
 import type { SearchMode, SearchResult } from "../search/lexical.js";
@@ -142,10 +143,21 @@ export function createAnswerer(deps: AnswererDeps) {
       .digest("hex");
   }
 
+  // A process that answers for weeks keeps its heap near what answers leave live, not what V8 lets pile up.
+  const boundHeap = heapBoundBetween();
+
   async function answerWithHits(
     question: string,
     ctx: AnswerOptions = {},
   ): Promise<{ answer: Answer; hits: Hit[] }> {
+    try {
+      return await answerOnce(question, ctx);
+    } finally {
+      boundHeap();
+    }
+  }
+
+  async function answerOnce(question: string, ctx: AnswerOptions): Promise<{ answer: Answer; hits: Hit[] }> {
     // Time words name a window on the articles' dates, or ask for the newest. Within a window they are not searched
     // for (the window does their work); elsewhere only words relative to now ("last week", "latest") leave the
     // question, since a date is often the very word of the answering sentence ("Who bought the factory in 2005?").

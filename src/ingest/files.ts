@@ -9,10 +9,10 @@ import {
   type SkippedFile,
   sourceName,
 } from "../corpus/load.js";
+import { heapBound } from "../heap-bound.js";
 import { type PreparedArticle, prepareArticle } from "../index/prepare.js";
 import type { IndexStore } from "../index/store.js";
 import type { Article } from "../types.js";
-import { heapBound } from "./heap-bound.js";
 import { jsonlArticles } from "./read-ahead.js";
 
 /** What an ingest did, for the CLI and logs. */

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { PreparedArticle } from "../index/prepare.js";
-import { preparedLines } from "./read-ahead.js";
+import { preparedLines } from "./prepared-lines.js";
 
 /** What the worker is given. */
 export interface JsonlWorkerData {

@@ -1,8 +1,7 @@
 import { Worker } from "node:worker_threads";
-import { finalizeArticle } from "../corpus/article.js";
-import { jsonlDrafts } from "../corpus/jsonl-stream.js";
-import { type PreparedArticle, prepareArticle } from "../index/prepare.js";
+import type { PreparedArticle } from "../index/prepare.js";
 import type { JsonlWorkerData } from "./jsonl-worker.js";
+import { preparedLines } from "./prepared-lines.js";
 
 /** Files at least this large are read on a worker thread; starting one (about 50 ms) is not worth it for less. */
 export const READ_AHEAD_BYTES = 4 * 1024 * 1024;
@@ -11,22 +10,6 @@ interface Batch {
   items: (PreparedArticle | string)[];
   read: number;
   done?: boolean;
-}
-
-/** The articles of a JSONL file, hashed and chunked, line by line in this thread (the worker runs it too). */
-export async function* preparedLines(
-  file: string,
-  source: string,
-  fetchedAt: string,
-  onBytes: (read: number) => void,
-): AsyncGenerator<PreparedArticle | string> {
-  for await (const item of jsonlDrafts(file, source, onBytes)) {
-    if (typeof item === "string") yield item;
-    else {
-      const article = finalizeArticle(item, fetchedAt);
-      yield article ? prepareArticle(article) : `${item.source}: skipped: no text left after cleaning`;
-    }
-  }
 }
 
 function startWorker(data: JsonlWorkerData): Worker {
