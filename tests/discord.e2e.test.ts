@@ -351,11 +351,12 @@ describe("the bot against a fake Discord", () => {
   });
 
   it("logs a failed edit with an error id, apologises, and keeps serving", async () => {
-    // discord.js retries a 5xx three times; the fourth failure reaches the handler.
-    fake.fail("PATCH", /\/messages\/@original$/, 500, 4);
     const { token } = fake.slash("ask", [{ name: "question", type: 3, value: "harbor dredging cost" }], {
       userId: nextUser(),
     });
+    // discord.js retries a 5xx three times; the fourth failure reaches the handler. Only this interaction's edits
+    // fail: an earlier test's edits may still be in flight on a busy machine.
+    fake.fail("PATCH", new RegExp(`/${token}/messages/@original$`), 500, 4);
     const apologyEdit = await fake.waitFor(
       (r) => isEdit(token)(r) && /error id/.test(body(r).content ?? ""),
       20_000,
@@ -371,10 +372,10 @@ describe("the bot against a fake Discord", () => {
   }, 30_000);
 
   it("honours a 429 on the edit: waits, retries, and the answer arrives", async () => {
-    fake.fail("PATCH", /\/messages\/@original$/, 429, 1);
     const { token } = fake.slash("ask", [{ name: "question", type: 3, value: "harbor dredging cost" }], {
       userId: nextUser(),
     });
+    fake.fail("PATCH", new RegExp(`/${token}/messages/@original$`), 429, 1);
     const edits = () =>
       fake.requests.filter((r) => r.method === "PATCH" && r.path.endsWith(`/${token}/messages/@original`));
     await expect.poll(() => edits().length, { timeout: 10_000 }).toBe(2);
