@@ -435,6 +435,17 @@ describe("a bulk load", () => {
     expect((await ingestPaths(store, [file])).added).toBe(4000);
   });
 
+  it("names the file when its reader thread fails", async () => {
+    const { jsonlArticles, READ_AHEAD_BYTES } = await import("../src/ingest/read-ahead.js");
+    const gone = jsonlArticles(path.join(dir, "gone.jsonl"), {
+      source: "gone.jsonl",
+      size: READ_AHEAD_BYTES,
+      fetchedAt: new Date().toISOString(),
+      onBytes: () => {},
+    });
+    await expect(gone.next()).rejects.toThrow(/^reading gone\.jsonl failed: .*ENOENT/);
+  });
+
   it("collects its garbage when the heap grows past the bound", async () => {
     const { heapBound } = await import("../src/heap-bound.js");
     const v8 = await import("node:v8");

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import path from "node:path";
 import type { ArticleDraft } from "./article.js";
+import { NOT_TEXT } from "./load.js";
 import { jsonlLine } from "./readers/json.js";
 
 /**
@@ -52,8 +53,7 @@ export async function checkFile(file: string): Promise<FileCheck> {
     }) as AsyncIterable<Buffer>) {
       hash.update(piece);
       size += piece.length;
-      if (first && piece.subarray(0, 8192).includes(0))
-        return { skipped: "binary file (contains NUL bytes)" };
+      if (first && piece.subarray(0, 8192).includes(0)) return { skipped: NOT_TEXT.binary };
       first = false;
       if (blank) {
         // A byte-order mark and ASCII white space do not make a file hold anything.
@@ -72,8 +72,8 @@ export async function checkFile(file: string): Promise<FileCheck> {
   } catch (error) {
     return { unreadable: String((error as NodeJS.ErrnoException).code ?? error) };
   }
-  if (size === 0 || blank) return { skipped: "empty file" };
-  if (!utf8 || carry.length > 0) return { skipped: "not UTF-8 text" };
+  if (size === 0 || blank) return { skipped: NOT_TEXT.empty };
+  if (!utf8 || carry.length > 0) return { skipped: NOT_TEXT.encoding };
   return { hash: hash.digest("hex"), size };
 }
 
@@ -94,15 +94,15 @@ export async function* jsonlDrafts(
   let read = 0;
   const line = (last: Buffer): ArticleDraft | string | null => {
     lineNumber++;
+    const over = `${source}:${lineNumber}: line skipped: over ${MAX_LINE_BYTES / 1048576} MB`;
     if (tooLong) {
       tooLong = false;
-      return `${source}:${lineNumber}: line skipped: over ${MAX_LINE_BYTES / 1048576} MB`;
+      return over;
     }
     const bytes = parts.length > 0 ? Buffer.concat([...parts, last]) : last;
     parts = [];
     held = 0;
-    if (bytes.length > MAX_LINE_BYTES)
-      return `${source}:${lineNumber}: line skipped: over ${MAX_LINE_BYTES / 1048576} MB`;
+    if (bytes.length > MAX_LINE_BYTES) return over;
     let text = bytes.toString("utf8");
     if (lineNumber === 1) text = text.replace(/^\ufeff/, "");
     return text.trim().length === 0 ? null : jsonlLine(text, source, lineNumber);

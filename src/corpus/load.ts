@@ -114,15 +114,27 @@ export function clearManifestCache(): void {
   manifests.clear();
 }
 
+/** Why a file is not read as text, in the same words whether it is read whole or a line at a time. */
+export const NOT_TEXT = {
+  empty: "empty file",
+  binary: "binary file (contains NUL bytes)",
+  encoding: "not UTF-8 text",
+} as const;
+
+/** The warning for a record that cleaning left without text. */
+export function emptyAfterCleaning(source: string): string {
+  return `${source}: skipped: no text left after cleaning`;
+}
+
 /** Decode bytes as UTF-8 text, or say why they are not text. */
 export function decodeText(bytes: Uint8Array): string | { reason: string } {
-  if (bytes.length === 0) return { reason: "empty file" };
+  if (bytes.length === 0) return { reason: NOT_TEXT.empty };
   const head = bytes.subarray(0, 8192);
-  if (head.includes(0)) return { reason: "binary file (contains NUL bytes)" };
+  if (head.includes(0)) return { reason: NOT_TEXT.binary };
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    return { reason: "not UTF-8 text" };
+    return { reason: NOT_TEXT.encoding };
   }
 }
 
@@ -191,7 +203,7 @@ export async function loadFile(file: string, cwd = process.cwd()): Promise<Loade
   if (typeof decoded !== "string")
     return { file, hash, articles: [], warnings: [`${source}: skipped: ${decoded.reason}`] };
   if (decoded.trim().length === 0)
-    return { file, hash, articles: [], warnings: [`${source}: skipped: empty file`] };
+    return { file, hash, articles: [], warnings: [`${source}: skipped: ${NOT_TEXT.empty}`] };
   const manifest = await manifestFor(path.dirname(file));
   const entry = manifest[path.basename(file)];
   let result: ReadResult;
@@ -211,7 +223,7 @@ export async function loadFile(file: string, cwd = process.cwd()): Promise<Loade
   for (const draft of result.drafts) {
     const article = finalizeArticle(draft, fetchedAt);
     if (article) articles.push(article);
-    else warnings.push(`${draft.source}: skipped: no text left after cleaning`);
+    else warnings.push(emptyAfterCleaning(draft.source));
   }
   return { file, hash, articles, warnings };
 }

@@ -1,5 +1,6 @@
 import { finalizeArticle } from "../corpus/article.js";
 import { jsonlDrafts } from "../corpus/jsonl-stream.js";
+import { emptyAfterCleaning } from "../corpus/load.js";
 import { type PreparedArticle, prepareArticle } from "../index/prepare.js";
 
 /** A JSONL file's articles, hashed and chunked, line by line (on the reader thread for a large file). */
@@ -13,7 +14,7 @@ export async function* preparedLines(
     if (typeof item === "string") yield item;
     else {
       const article = finalizeArticle(item, fetchedAt);
-      yield article ? prepareArticle(article) : `${item.source}: skipped: no text left after cleaning`;
+      yield article ? prepareArticle(article) : emptyAfterCleaning(item.source);
     }
   }
 }

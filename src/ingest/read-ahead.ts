@@ -62,7 +62,8 @@ export async function* jsonlArticles(
     notify();
   });
   worker.on("error", (error) => {
-    failure = error;
+    // Out of memory or a read that failed midway: the ingest stops (and rolls back), naming the file.
+    failure = new Error(`reading ${source} failed: ${error.message}`, { cause: error });
     notify();
   });
   worker.on("exit", (code) => {

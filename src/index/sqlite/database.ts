@@ -268,7 +268,7 @@ export function openDatabase(
 export async function firstLoad<T>(
   db: Database.Database,
   fn: () => Promise<T>,
-  canSwitch = true,
+  canSwitch: boolean,
 ): Promise<T> {
   let switched = false;
   try {
